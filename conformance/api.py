@@ -1,0 +1,50 @@
+"""What a case talks to: every request it makes is checked before the case sees the answer.
+
+A case states the request and the status it expects; every registered check that applies to
+the exchange runs. ``must`` violations fail the case with their messages, ``should`` ones warn.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from conformance.checks import Expect, Level, evaluate
+from conformance.exchange import Exchange
+from conformance.transport import OMIT, Client
+
+
+class ConformanceWarning(UserWarning):
+    """A ``should`` check failed: reported, but the case passes."""
+
+
+class Api:
+    def __init__(self, client: Client, node: pytest.Item) -> None:
+        self._client = client
+        self._node = node
+
+    def get(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None) -> Exchange:
+        return self.request("GET", path, expect=expect, headers=headers)
+
+    def post(self, path: str, *, expect: int | tuple[int, ...], json: object = OMIT, headers: dict | None = None) -> Exchange:
+        return self.request("POST", path, expect=expect, json=json, headers=headers)
+
+    def request(self, method: str, path: str, *, expect, json: object = OMIT, headers: dict | None = None) -> Exchange:
+        exchange = self._client.request(method, path, json=json, headers=headers)
+        self.verify(exchange, Expect(expect))
+        return exchange
+
+    def verify(self, exchange: Exchange, expect: Expect) -> None:
+        properties = self._node.user_properties
+        properties.append(("request-id", exchange.request_id or ""))
+        failures = []
+        for outcome in evaluate(exchange, expect):
+            properties.append((f"check:{outcome.check.id}", "pass" if outcome.passed else "fail"))
+            for violation in outcome.violations:
+                if outcome.check.level is Level.MUST:
+                    failures.append(violation.message())
+                else:
+                    warnings.warn(ConformanceWarning(violation.message()), stacklevel=2)
+        if failures:
+            pytest.fail("\n\n".join(failures), pytrace=False)

@@ -1,0 +1,8 @@
+"""Checks as a library; importing this package registers every check module."""
+
+from conformance.checks.base import REGISTRY, Check, Expect, Finding, Level, Outcome, Violation, check, evaluate
+
+# Registration happens on import; the order here is the order checks run and are reported.
+from conformance.checks import http, body, errors, headers, models, chat  # noqa: E402,F401  isort: skip
+
+__all__ = ["REGISTRY", "Check", "Expect", "Finding", "Level", "Outcome", "Violation", "check", "evaluate"]

@@ -1,0 +1,126 @@
+"""The check mechanism: named, levelled functions over a recorded exchange that yield findings.
+
+A check declares when it applies (a predicate on the exchange) and yields ``Finding``s; the
+runner turns them into ``Violation``s carrying everything a failure message needs. Cases never
+assert by hand: they state the expected status and every applicable check runs.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from conformance.exchange import Exchange
+
+
+class Level(enum.StrEnum):
+    MUST = "must"
+    """A violation fails the case (and the gate)."""
+    SHOULD = "should"
+    """A violation is reported as a warning; the case still passes."""
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What the case expects of an exchange, beyond what the reference fixes for its operation."""
+
+    status: int | tuple[int, ...]
+
+    @property
+    def statuses(self) -> tuple[int, ...]:
+        return self.status if isinstance(self.status, tuple) else (self.status,)
+
+
+@dataclass(frozen=True)
+class Finding:
+    expected: str
+    seen: str
+    pointer: str = ""
+    """JSON pointer into the response body, ``header:<name>``, or ``""`` for the exchange."""
+    section: str = ""
+    """The reference section, when more specific than the check's (e.g. the operation's)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    level: Level
+    section: str
+    summary: str
+    applies: Callable[[Exchange], bool]
+    run: Callable[[Exchange, Expect], Iterable[Finding]]
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def check(id: str, level: Level, section: str, applies: Callable[[Exchange], bool] = lambda ex: True):
+    """Register a check; its docstring's first line is its summary."""
+
+    def register(func: Callable[[Exchange, Expect], Iterable[Finding]]):
+        if id in REGISTRY:
+            raise ValueError(f"check {id!r} registered twice")
+        summary = (func.__doc__ or "").strip().splitlines()[0]
+        REGISTRY[id] = Check(id, level, section, summary, applies, func)
+        return func
+
+    return register
+
+
+@dataclass(frozen=True)
+class Violation:
+    check: Check
+    finding: Finding
+    exchange: Exchange
+
+    def message(self) -> str:
+        ex, f = self.exchange, self.finding
+        lines = [
+            f"[{self.check.level}] {self.check.id}: {self.check.summary}",
+            f"  reference: {f.section or self.check.section}",
+            f"  expected:  {f.expected}",
+            f"  seen:      {ex.redact(f.seen)}",
+        ]
+        if f.pointer:
+            lines.append(f"  at:        {f.pointer}")
+        client_id = ex.request.headers.get("x-client-request-id", "-")
+        lines.append(f"  request:   {ex.request.method} {ex.request.url}  x-request-id: {ex.request_id or '(none)'}  x-client-request-id: {client_id}")
+        lines.append(f"  reproduce: {ex.curl()}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check: Check
+    violations: tuple[Violation, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.violations
+
+
+def evaluate(exchange: Exchange, expect: Expect) -> Iterator[Outcome]:
+    """Run every registered check that applies to the exchange."""
+    for chk in REGISTRY.values():
+        if chk.applies(exchange):
+            findings = chk.run(exchange, expect)
+            yield Outcome(chk, tuple(Violation(chk, f, exchange) for f in findings))
+
+
+def shorten(value: object, limit: int = 200) -> str:
+    """A value as it appears in a message: its JSON-ish repr, cut to ``limit`` characters."""
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
+
+
+def succeeded(operation_key: str) -> Callable[[Exchange], bool]:
+    """Applies to a 2xx JSON object answer to the given operation (e.g. ``"GET /models"``)."""
+    return lambda ex: ex.ok and ex.operation is not None and ex.operation.key == operation_key and isinstance(ex.data, dict)
+
+
+def expects_json(ex: Exchange) -> bool:
+    """A response whose body the reference makes JSON: every error, and successes of JSON operations."""
+    if ex.response is None:
+        return False
+    return ex.failed or ex.operation is None or ex.operation.schema is not None

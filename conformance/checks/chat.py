@@ -1,0 +1,76 @@
+"""Chat completion semantics beyond the schema: what the request asked for is what came back."""
+
+import json
+
+from conformance.checks.base import Finding, Level, check, succeeded
+
+SECTION = "Chat > Create chat completion"
+_chat = succeeded("POST /chat/completions")
+
+
+def _request(ex) -> dict:
+    return ex.request_json if isinstance(ex.request_json, dict) else {}
+
+
+def _choices(ex) -> list[dict]:
+    choices = ex.data.get("choices")
+    return [c for c in choices if isinstance(c, dict)] if isinstance(choices, list) else []
+
+
+def _usage(ex) -> dict:
+    usage = ex.data.get("usage")
+    return usage if isinstance(usage, dict) else {}
+
+
+@check("chat.choices-count", Level.MUST, SECTION, applies=_chat)
+def choices_count(ex, expect):
+    """There are exactly n choices (default 1), with indices 0..n-1."""
+    n = _request(ex).get("n") or 1
+    indices = sorted(c.get("index") for c in _choices(ex) if isinstance(c.get("index"), int))
+    if indices != list(range(n)):
+        yield Finding(f"{n} choice(s) with indices {list(range(n))}", f"indices {indices}", "/choices")
+
+
+@check("chat.json-mode", Level.MUST, SECTION, applies=lambda ex: _chat(ex) and (_request(ex).get("response_format") or {}).get("type") == "json_object")
+def json_mode(ex, expect):
+    """With response_format json_object, each completed message's content is valid JSON."""
+    for choice in _choices(ex):
+        if choice.get("finish_reason") == "length":
+            continue  # the reference allows JSON cut short by max_tokens
+        content = (choice.get("message") or {}).get("content")
+        try:
+            json.loads(content)
+        except (TypeError, ValueError):
+            yield Finding("content that parses as JSON", repr(content)[:200], f"/choices/{choice.get('index')}/message/content")
+
+
+@check("chat.max-tokens", Level.MUST, SECTION, applies=lambda ex: _chat(ex) and _limit(ex) is not None)
+def max_tokens(ex, expect):
+    """Completion tokens stay within max_tokens (max_completion_tokens) for each of the n choices."""
+    limit = _limit(ex) * (_request(ex).get("n") or 1)
+    used = _usage(ex).get("completion_tokens")
+    if isinstance(used, int) and used > limit:
+        yield Finding(f"completion_tokens <= {limit}", str(used), "/usage/completion_tokens")
+
+
+def _limit(ex) -> int | None:
+    request = _request(ex)
+    limit = request.get("max_completion_tokens", request.get("max_tokens"))
+    return limit if isinstance(limit, int) else None
+
+
+@check("chat.usage-total", Level.MUST, SECTION, applies=lambda ex: _chat(ex) and bool(_usage(ex)))
+def usage_total(ex, expect):
+    """usage.total_tokens is prompt_tokens + completion_tokens."""
+    usage = _usage(ex)
+    parts = [usage.get("prompt_tokens"), usage.get("completion_tokens"), usage.get("total_tokens")]
+    if all(isinstance(p, int) for p in parts) and parts[0] + parts[1] != parts[2]:
+        yield Finding(f"total_tokens {parts[0] + parts[1]}", str(parts[2]), "/usage/total_tokens")
+
+
+@check("chat.model", Level.SHOULD, SECTION, applies=_chat)
+def model_echoed(ex, expect):
+    """The response names the requested model, or a dated snapshot of it (gpt-4o -> gpt-4o-2024-08-06)."""
+    wanted, seen = _request(ex).get("model"), ex.data.get("model")
+    if isinstance(wanted, str) and not (seen == wanted or str(seen).startswith(wanted + "-")):
+        yield Finding(f"{wanted!r} or {wanted}-<snapshot>", repr(seen), "/model")

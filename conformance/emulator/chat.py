@@ -1,0 +1,94 @@
+"""POST /chat/completions: deterministic replies that honour n, max_tokens and response_format."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from starlette.requests import Request
+
+from conformance.emulator import models
+from conformance.emulator.errors import invalid
+from conformance.emulator.faults import active
+from conformance.emulator.responses import reply
+from conformance.emulator.validation import Number, json_object, require
+
+REPLY = "This is a deterministic reply from the openai-conformance reference emulator."
+ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
+RESPONSE_FORMATS = {"text", "json_object", "json_schema"}
+NUMBERS = (
+    Number("temperature", False, 0, 2),
+    Number("top_p", False, 0, 1),
+    Number("n", True, 1, 128),
+    Number("max_tokens", True, 1),
+    Number("max_completion_tokens", True, 1),
+    Number("presence_penalty", False, -2, 2),
+    Number("frequency_penalty", False, -2, 2),
+    Number("top_logprobs", True, 0, 20),
+)
+
+
+def validate(body: dict) -> None:
+    require(body, "model", str)
+    require(body, "messages", list)
+    if not body["messages"]:
+        raise invalid("messages", "Invalid 'messages': empty array. Expected an array with minimum length 1.", "empty_array")
+    for i, message in enumerate(body["messages"]):
+        if not isinstance(message, dict) or message.get("role") not in ROLES:
+            raise invalid(f"messages[{i}].role", f"Invalid value for 'messages[{i}].role': expected one of {sorted(ROLES)}.")
+        if "content" not in message and not message.get("tool_calls"):
+            raise invalid(f"messages[{i}].content", f"Missing required parameter: 'messages[{i}].content'.", "missing_required_parameter")
+    for number in NUMBERS:
+        number.validate(body)
+    response_format = body.get("response_format")
+    if response_format is not None and (not isinstance(response_format, dict) or response_format.get("type") not in RESPONSE_FORMATS):
+        raise invalid("response_format.type", f"Invalid 'response_format': 'type' must be one of {sorted(RESPONSE_FORMATS)}.")
+    if body.get("stream"):
+        raise invalid("stream", "Streaming is not supported by this version of the reference emulator.", "unsupported_value")
+
+
+def _words(messages: list[dict]) -> int:
+    text = " ".join(m["content"] for m in messages if isinstance(m.get("content"), str))
+    return len(text.split()) + 3 * len(messages)
+
+
+def _choice(index: int, body: dict, request: Request) -> tuple[dict, int]:
+    """One choice and its completion token count (one token per word)."""
+    json_mode = (body.get("response_format") or {}).get("type") == "json_object" and not active(request, "json-mode-ignored")
+    words = (json.dumps({"reply": REPLY}) if json_mode else REPLY).split(" ")
+    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    truncated = limit is not None and limit < len(words) and not active(request, "ignore-max-tokens")
+    if truncated:
+        words = words[:limit]
+    finish_reason = "length" if truncated else "stop"
+    if active(request, "finish-reason-empty"):
+        finish_reason = ""
+    message = {"role": "assistant", "content": " ".join(words), "refusal": None, "annotations": []}
+    return {"index": index, "message": message, "logprobs": None, "finish_reason": finish_reason}, len(words)
+
+
+async def create(request: Request):
+    body = await json_object(request)
+    validate(body)
+    model = models.find(body["model"], "chat", request)
+    n = 1 if active(request, "ignore-n") else body.get("n") or 1
+    choices, tokens = zip(*(_choice(i, body, request) for i in range(n)))
+    prompt_tokens, completion_tokens = _words(body["messages"]), sum(tokens)
+    total = prompt_tokens + completion_tokens + (1 if active(request, "usage-sum-wrong") else 0)
+    return reply(request, 200, {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": "emulator-model" if active(request, "model-renamed") else model.id,
+        "choices": list(choices),
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": total,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
+        },
+        "service_tier": "default",
+        "system_fingerprint": "fp_emulator",
+    })

@@ -1,0 +1,38 @@
+"""Running the emulator: in a background thread for the suite, or in the foreground for `serve`."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import uvicorn
+
+from conformance.emulator.app import create_app
+
+
+class EmbeddedServer:
+    """The emulator on a free 127.0.0.1 port, in a daemon thread of this process."""
+
+    def __init__(self, api_key: str | None = None) -> None:
+        config = uvicorn.Config(create_app(api_key), host="127.0.0.1", port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="conformance-emulator", daemon=True)
+
+    def start(self, timeout: float = 10.0) -> str:
+        """Start serving; returns the base URL (ending in /v1)."""
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the embedded emulator did not start")
+            time.sleep(0.01)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}/v1"
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+
+
+def serve(port: int, api_key: str | None, host: str = "127.0.0.1") -> None:
+    uvicorn.run(create_app(api_key), host=host, port=port, log_level="info", lifespan="off")

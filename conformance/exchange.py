@@ -1,0 +1,95 @@
+"""A recorded exchange: the request the suite sent and what came back (or why nothing did)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import httpx
+
+from conformance import operations
+
+# httpx adds these itself; a reproducing curl does not need them.
+_IMPLICIT_HEADERS = {"host", "accept", "accept-encoding", "connection", "user-agent", "content-length"}
+KEY_PLACEHOLDER = "$OPENAI_API_KEY"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    request: httpx.Request
+    path: str
+    """The request path relative to the base URL, e.g. ``/models/gpt-4o-mini``."""
+    response: httpx.Response | None
+    transport_error: str | None = None
+    elapsed: float = 0.0
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    @cached_property
+    def _operation(self) -> tuple[operations.Operation | None, dict[str, str]]:
+        return operations.match(self.request.method, self.path)
+
+    @property
+    def operation(self) -> operations.Operation | None:
+        return self._operation[0]
+
+    @property
+    def path_params(self) -> dict[str, str]:
+        return self._operation[1]
+
+    @property
+    def status(self) -> int | None:
+        return None if self.response is None else self.response.status_code
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def failed(self) -> bool:
+        """A response arrived and it is not a success."""
+        return self.status is not None and not self.ok
+
+    @cached_property
+    def request_json(self) -> object:
+        try:
+            return json.loads(self.request.content)
+        except ValueError:
+            return None
+
+    @cached_property
+    def data(self) -> object:
+        """The response body parsed as JSON, or ``None`` when there is none or it is not JSON."""
+        if self.response is None:
+            return None
+        try:
+            return json.loads(self.response.content)
+        except ValueError:
+            return None
+
+    @property
+    def request_id(self) -> str | None:
+        return None if self.response is None else self.response.headers.get("x-request-id")
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, KEY_PLACEHOLDER)
+        return text
+
+    def curl(self) -> str:
+        """A shell command that reproduces the request, the key left to the environment."""
+        parts = ["curl", "-X", self.request.method, shlex.quote(str(self.request.url))]
+        for name, value in self.request.headers.items():
+            if name.lower() in _IMPLICIT_HEADERS:
+                continue
+            if name.lower() == "authorization" and any(s and s in value for s in self.secrets):
+                # Double quotes so the shell expands the variable instead of us printing the key.
+                parts += ["-H", f'"{name}: {self.redact(value)}"']
+            else:
+                parts += ["-H", shlex.quote(self.redact(f"{name}: {value}"))]
+        if self.request.content:
+            body = self.request.content.decode("utf-8", errors="replace")
+            parts += ["--data-raw", shlex.quote(self.redact(body))]
+        return " ".join(parts)

@@ -1,0 +1,120 @@
+"""The pytest plugin (entry point ``pytest11``): options, the target, the ``api`` fixture, results.
+
+It does nothing to a project's own tests: the target is resolved and the emulator started only
+when a conformance case asks for them, and the target is validated only when cases are selected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import sys
+from importlib.util import find_spec
+from pathlib import Path
+
+import pytest
+
+from conformance import config as cfg
+from conformance.api import Api
+from conformance.emulator.server import EmbeddedServer
+from conformance.reporting import results
+from conformance.transport import Client
+
+RESULTS_OPTION = "--conformance-results"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("openai-conformance", "OpenAI API conformance target")
+    for option in cfg.OPTIONS:
+        env = f" [env: {option.env}]" if option.env else ""
+        default = f" [default: {option.default}]" if option.default is not None else ""
+        group.addoption(option.flag, dest=cfg.dest(option), type=option.type, default=None, help=option.help + env + default)
+    group.addoption(RESULTS_OPTION, dest="conformance_results", default=None, metavar="PATH", help="Write per-case results as JSON to PATH")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "reference(section): the section of the API reference a case verifies")
+    config.addinivalue_line("markers", "capability(name): the target capability a case needs (models, chat, ...)")
+    if config.getoption("conformance_results") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(results.Collector(config), "conformance-results")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """Reject bad configuration in one line (exit 2) before collecting anything."""
+    if not _selects_cases(config) or any(config.getoption(o) for o in ("help", "version", "collectonly")):
+        return None
+    try:
+        target = target_from(config)
+        if not target.embedded:
+            cfg.probe(target)
+    except cfg.ConfigError as error:
+        sys.stderr.write(f"openai-conformance: {error}\n")
+        return 2
+    return None
+
+
+def target_from(config: pytest.Config) -> cfg.Target:
+    return cfg.resolve({cfg.dest(o): config.getoption(cfg.dest(o)) for o in cfg.OPTIONS})
+
+
+def _selects_cases(config: pytest.Config) -> bool:
+    """Whether the command line selects any of the conformance cases."""
+    cases = {Path(find_spec("conformance.cases").origin).parent.resolve(), config.rootpath / "cases"}
+    for arg in config.args:
+        path_part = arg.split("::")[0]
+        path = Path(config.invocation_params.dir, path_part).resolve()
+        if config.getoption("pyargs") and not path.exists():
+            spec = find_spec(path_part) if not path_part.startswith(".") else None
+            path = Path(spec.origin).parent if spec and spec.origin else path
+        if any(path.is_relative_to(c) or c.is_relative_to(path) for c in cases):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if marker := item.get_closest_marker("reference"):
+            item.user_properties.append(("reference", marker.args[0]))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    # A pytest.fail from a check is the target's failure; any other exception is the suite's own error.
+    if call.when == "call" and call.excinfo is not None and call.excinfo.errisinstance(pytest.fail.Exception):
+        report.user_properties.append(("verdict", "fail"))
+    return report
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config) -> cfg.Target:
+    target = target_from(pytestconfig)
+    if target.embedded:
+        target = dataclasses.replace(target, api_key=f"emulator-{secrets.token_hex(8)}")
+    return target
+
+
+@pytest.fixture(scope="session")
+def models(target: cfg.Target) -> cfg.Models:
+    return target.models
+
+
+@pytest.fixture(scope="session")
+def conformance_client(target: cfg.Target):
+    if target.embedded:
+        # One emulator per process (per xdist worker): workers never share a port or an event loop.
+        server = EmbeddedServer(api_key=target.api_key)
+        client = Client(target, server.start())
+        yield client
+        client.close()
+        server.stop()
+    else:
+        client = Client(target, target.base_url)
+        yield client
+        client.close()
+
+
+@pytest.fixture
+def api(conformance_client: Client, request: pytest.FixtureRequest) -> Api:
+    return Api(conformance_client, request.node)

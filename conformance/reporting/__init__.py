@@ -1,0 +1,1 @@
+"""Turning case reports into results files."""
