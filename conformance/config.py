@@ -78,10 +78,10 @@ def resolve(values: dict[str, object], environ=os.environ) -> Target:
             given = environ.get(option.env) or None
         return option.default if given is None else given
 
-    by_dest = {dest(o): value(o) for o in OPTIONS}
+    by_dest = {dest(o): _convert(o, value(o)) for o in OPTIONS}
     base_url = by_dest["base_url"]
     timeout = by_dest["request_timeout"]
-    if not timeout or timeout <= 0:
+    if timeout <= 0:
         raise ConfigError(f"--request-timeout must be a positive number of seconds, not {timeout!r}")
     if base_url is not None:
         parts = urlsplit(base_url)
@@ -98,6 +98,16 @@ def resolve(values: dict[str, object], environ=os.environ) -> Target:
         models=models,
         request_timeout=timeout,
     )
+
+
+def _convert(option: Option, value: object) -> object:
+    # Options arrive as strings (pytest is told type=str) so that a bad value is our one-line error, exit 2.
+    if value is None or isinstance(value, option.type):
+        return value
+    try:
+        return option.type(value)
+    except ValueError:
+        raise ConfigError(f"{option.flag} must be a number, not {value!r}") from None
 
 
 def probe(target: Target) -> None:

@@ -28,7 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for option in cfg.OPTIONS:
         env = f" [env: {option.env}]" if option.env else ""
         default = f" [default: {option.default}]" if option.default is not None else ""
-        group.addoption(option.flag, dest=cfg.dest(option), type=option.type, default=None, help=option.help + env + default)
+        group.addoption(option.flag, dest=cfg.dest(option), default=None, help=option.help + env + default)
     group.addoption(RESULTS_OPTION, dest="conformance_results", default=None, metavar="PATH", help="Write per-case results as JSON to PATH")
 
 
@@ -70,6 +70,12 @@ def _selects_cases(config: pytest.Config) -> bool:
         if any(path.is_relative_to(c) or c.is_relative_to(path) for c in cases):
             return True
     return False
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if _selects_cases(config):
+        return f"openai-conformance target: {target_from(config).base_url or 'embedded reference emulator'}"
+    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

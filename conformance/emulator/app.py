@@ -79,7 +79,7 @@ class _FaultGateway:
                 return await response(scope, receive, send)
             state["fault"] = name
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
-            if name == "stall":
+            if name == "stall" and scope["method"] != "GET":
                 return await _stall(receive)
         await self.app(scope, receive, send)
 

@@ -26,7 +26,7 @@ FAULTS: dict[str, Fault] = {
     f.name: f
     for f in (
         Fault("server-error", "http.status", "test_list_models", "every request answers 500 with an error object"),
-        Fault("stall", "http.response", "test_list_models", "accepts the request and never answers"),
+        Fault("stall", "http.response", "test_single_user_message", "answers GETs but never answers a POST (a hung inference backend)"),
         Fault("content-type-text", "http.content-type", "test_list_models", "JSON bodies sent as text/plain"),
         Fault("truncated-json", "body.json", "test_list_models", "success bodies cut in the middle of the JSON"),
         Fault("created-milliseconds", "body.schema", "test_list_models", "model `created` in milliseconds, not seconds"),

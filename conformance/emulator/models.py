@@ -58,7 +58,7 @@ async def list_models(request: Request):
 async def retrieve_model(request: Request):
     model_id = request.path_params["model"]
     if active(request, "retrieve-wrong-model"):
-        model_id = next(iter(CATALOGUE))
+        model_id = next(m for m in CATALOGUE if m != model_id)
     if model_id not in CATALOGUE:
         raise model_not_found(model_id)
     return reply(request, 200, CATALOGUE[model_id].as_object(request))

@@ -1,0 +1,37 @@
+"""Mutation tests of the suite: each emulator fault makes its check fail; the conformant emulator passes them all."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks import REGISTRY, Level
+from conformance.emulator.faults import FAULTS
+from tests.conftest import failed_checks, run_cases, with_fault
+
+
+@pytest.mark.parametrize("fault", FAULTS.values(), ids=lambda f: f.name)
+def test_fault_fails_its_check(fault, emulator, tmp_path):
+    code, results = run_cases(tmp_path, with_fault(emulator, fault.name), "-k", fault.cases)
+    assert results["cases"], f"-k {fault.cases!r} selects no case"
+    assert fault.kills in failed_checks(results)
+    # must violations fail the run; should violations only warn.
+    assert code == (1 if REGISTRY[fault.kills].level is Level.MUST else 0)
+
+
+def test_conformant_emulator_passes_every_check(emulator, tmp_path):
+    code, results = run_cases(tmp_path, emulator)
+    assert code == 0
+    assert failed_checks(results) == set()
+    ran = {c["id"] for case in results["cases"] for c in case["checks"]}
+    assert ran == set(REGISTRY), "a check the cases never exercise cannot fail"
+
+
+def test_target_answering_500_to_everything_never_passes(emulator, tmp_path):
+    code, results = run_cases(tmp_path, with_fault(emulator, "server-error"))
+    assert code == 1
+    assert {case["status"] for case in results["cases"]} == {"fail"}
+
+
+def test_every_check_has_a_fault_and_every_fault_a_check():
+    assert set(REGISTRY) <= {f.kills for f in FAULTS.values()}
+    assert {f.kills for f in FAULTS.values()} <= set(REGISTRY)
