@@ -39,10 +39,12 @@ class Api:
         properties = self._node.user_properties
         properties.append(("request-id", exchange.request_id or ""))
         failures = []
+        levels = self._client.target.profile.levels
         for outcome in evaluate(exchange, expect):
-            properties.append((f"check:{outcome.check.id}", "pass" if outcome.passed else "fail"))
+            level = Level(levels.get(outcome.check.id, outcome.check.level))
+            properties.append((f"check:{outcome.check.id}", f"{'pass' if outcome.passed else 'fail'}/{level}"))
             for violation in outcome.violations:
-                if outcome.check.level is Level.MUST:
+                if level is Level.MUST:
                     failures.append(violation.message())
                 else:
                     warnings.warn(ConformanceWarning(violation.message()), stacklevel=2)

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from conformance import profile as profiles
+
 
 class ConfigError(Exception):
     """Bad input to the suite itself: reported as one line, exit code 2."""
@@ -47,6 +49,7 @@ OPTIONS: tuple[Option, ...] = (
         for f in fields(Models)
     ),
     Option("--request-timeout", None, "Seconds to wait for any single response", 30.0, float),
+    Option("--profile", None, "Target profile (TOML): capabilities, models, known failures, check levels"),
 )
 
 
@@ -59,6 +62,7 @@ class Target:
     project: str | None = None
     models: Models = Models()
     request_timeout: float = 30.0
+    profile: profiles.Profile = profiles.Profile()
 
     @property
     def embedded(self) -> bool:
@@ -72,8 +76,14 @@ def dest(option: Option) -> str:
 def resolve(values: dict[str, object], environ=os.environ) -> Target:
     """Build the Target from option values (by dest), falling back to the environment."""
 
+    profile = _profile(values.get("profile"))
+    from_profile = {"base_url": profile.base_url, **{f"{m}_model": v for m, v in profile.models.items()}}
+
     def value(option: Option):
+        # Precedence: the command line, then the profile (an explicit choice), then the environment.
         given = values.get(dest(option))
+        if given is None:
+            given = from_profile.get(dest(option))
         if given is None and option.env:
             given = environ.get(option.env) or None
         return option.default if given is None else given
@@ -97,7 +107,17 @@ def resolve(values: dict[str, object], environ=os.environ) -> Target:
         project=by_dest["project"],
         models=models,
         request_timeout=timeout,
+        profile=profile,
     )
+
+
+def _profile(path: str | None) -> profiles.Profile:
+    if path is None:
+        return profiles.Profile()
+    try:
+        return profiles.load(path, tuple(f.name for f in fields(Models)))
+    except profiles.ProfileError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _convert(option: Option, value: object) -> object:

@@ -78,10 +78,19 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return None
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if marker := item.get_closest_marker("reference"):
-            item.user_properties.append(("reference", marker.args[0]))
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    cases = [item for item in items if item.get_closest_marker("reference")]
+    if not cases:
+        return  # another project's tests: leave them alone
+    profile = target_from(config).profile
+    for item in cases:
+        item.user_properties.append(("reference", item.get_closest_marker("reference").args[0]))
+        needed = {m.args[0] for m in item.iter_markers("capability")}
+        if missing := sorted(needed - profile.capabilities):
+            item.add_marker(pytest.mark.skip(reason=f"not supported by the target profile {profile.name!r}: {', '.join(missing)}"))
+        elif reason := profile.known_failure(item.nodeid):
+            # Strict: a known failure that starts passing fails the run, so the fix is noticed.
+            item.add_marker(pytest.mark.xfail(reason=f"known failure: {reason}", strict=True, raises=pytest.fail.Exception))
 
 
 @pytest.hookimpl(wrapper=True)

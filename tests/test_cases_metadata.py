@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.profile import CAPABILITIES
 from tests.conftest import CASES
 
 
@@ -23,4 +24,6 @@ def test_every_case_names_its_reference_section_and_capability():
     assert items
     for item in items:
         assert item.get_closest_marker("reference"), f"{item.nodeid} has no reference marker"
-        assert item.get_closest_marker("capability"), f"{item.nodeid} has no capability marker"
+        capabilities = [m.args[0] for m in item.iter_markers("capability")]
+        assert capabilities, f"{item.nodeid} has no capability marker"
+        assert set(capabilities) <= set(CAPABILITIES), f"{item.nodeid}: unknown capability {capabilities}"

@@ -14,8 +14,11 @@ from starlette.routing import Mount, Route
 
 from conformance.emulator import chat, models
 from conformance.emulator.errors import APIError
-from conformance.emulator.faults import FAULTS, PREFIX, active
+from conformance.emulator.faults import FAULTS, PREFIX, active, declare
 from conformance.emulator.responses import reply
+
+STALL = declare("stall", "http.response", "test_single_user_message", "answers GETs but never answers a POST (a hung inference backend)")
+NO_AUTH = declare("no-auth", "http.status", "test_missing_api_key", "authentication not enforced")
 
 STALL_SECONDS = 600
 """How long the ``stall`` fault holds a request before giving up (it stops early if the client leaves)."""
@@ -46,7 +49,7 @@ def create_app(api_key: str | None = None) -> Callable:
 
 
 def _authenticate(request: Request, api_key: str | None) -> None:
-    if active(request, "no-auth"):
+    if active(request, NO_AUTH):
         return
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
@@ -79,7 +82,7 @@ class _FaultGateway:
                 return await response(scope, receive, send)
             state["fault"] = name
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
-            if name == "stall" and scope["method"] != "GET":
+            if name == STALL and scope["method"] != "GET":
                 return await _stall(receive)
         await self.app(scope, receive, send)
 

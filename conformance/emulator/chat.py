@@ -10,9 +10,16 @@ from starlette.requests import Request
 
 from conformance.emulator import models
 from conformance.emulator.errors import invalid
-from conformance.emulator.faults import active
+from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import reply
 from conformance.emulator.validation import Number, json_object, require
+
+FINISH_REASON_EMPTY = declare("finish-reason-empty", "body.schema", "test_single_user_message", 'finish_reason "" instead of a reason')
+IGNORE_N = declare("ignore-n", "chat.choices-count", "test_sampling_parameters", "n ignored: always one choice")
+JSON_MODE_IGNORED = declare("json-mode-ignored", "chat.json-mode", "test_json_object_response_format", "response_format json_object ignored")
+IGNORE_MAX_TOKENS = declare("ignore-max-tokens", "chat.max-tokens", "test_sampling_parameters", "max_tokens ignored")
+USAGE_SUM_WRONG = declare("usage-sum-wrong", "chat.usage-total", "test_single_user_message", "total_tokens is not prompt + completion")
+MODEL_RENAMED = declare("model-renamed", "chat.model", "test_single_user_message", "the response names another model")
 
 REPLY = "This is a deterministic reply from the openai-conformance reference emulator."
 ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
@@ -55,14 +62,14 @@ def _words(messages: list[dict]) -> int:
 
 def _choice(index: int, body: dict, request: Request) -> tuple[dict, int]:
     """One choice and its completion token count (one token per word)."""
-    json_mode = (body.get("response_format") or {}).get("type") == "json_object" and not active(request, "json-mode-ignored")
+    json_mode = (body.get("response_format") or {}).get("type") == "json_object" and not active(request, JSON_MODE_IGNORED)
     words = (json.dumps({"reply": REPLY}) if json_mode else REPLY).split(" ")
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
-    truncated = limit is not None and limit < len(words) and not active(request, "ignore-max-tokens")
+    truncated = limit is not None and limit < len(words) and not active(request, IGNORE_MAX_TOKENS)
     if truncated:
         words = words[:limit]
     finish_reason = "length" if truncated else "stop"
-    if active(request, "finish-reason-empty"):
+    if active(request, FINISH_REASON_EMPTY):
         finish_reason = ""
     message = {"role": "assistant", "content": " ".join(words), "refusal": None, "annotations": []}
     return {"index": index, "message": message, "logprobs": None, "finish_reason": finish_reason}, len(words)
@@ -72,15 +79,15 @@ async def create(request: Request):
     body = await json_object(request)
     validate(body)
     model = models.find(body["model"], "chat", request)
-    n = 1 if active(request, "ignore-n") else body.get("n") or 1
+    n = 1 if active(request, IGNORE_N) else body.get("n") or 1
     choices, tokens = zip(*(_choice(i, body, request) for i in range(n)))
     prompt_tokens, completion_tokens = _words(body["messages"]), sum(tokens)
-    total = prompt_tokens + completion_tokens + (1 if active(request, "usage-sum-wrong") else 0)
+    total = prompt_tokens + completion_tokens + (1 if active(request, USAGE_SUM_WRONG) else 0)
     return reply(request, 200, {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
         "created": int(time.time()),
-        "model": "emulator-model" if active(request, "model-renamed") else model.id,
+        "model": "emulator-model" if active(request, MODEL_RENAMED) else model.id,
         "choices": list(choices),
         "usage": {
             "prompt_tokens": prompt_tokens,

@@ -3,6 +3,7 @@
 ``http://host:port/fault/<name>/v1/...`` serves the API with fault ``<name>``; ``/v1/...`` serves
 it conformant. Each fault names the check it must make fail and the cases that expose it:
 this table is the suite's mutation test plan (tests/test_faults.py runs every row).
+Importing ``conformance.emulator`` imports every emulator module, so the table is complete.
 """
 
 from __future__ import annotations
@@ -22,31 +23,17 @@ class Fault:
     description: str
 
 
-FAULTS: dict[str, Fault] = {
-    f.name: f
-    for f in (
-        Fault("server-error", "http.status", "test_list_models", "every request answers 500 with an error object"),
-        Fault("stall", "http.response", "test_single_user_message", "answers GETs but never answers a POST (a hung inference backend)"),
-        Fault("content-type-text", "http.content-type", "test_list_models", "JSON bodies sent as text/plain"),
-        Fault("truncated-json", "body.json", "test_list_models", "success bodies cut in the middle of the JSON"),
-        Fault("created-milliseconds", "body.schema", "test_list_models", "model `created` in milliseconds, not seconds"),
-        Fault("object-wrong", "body.schema", "test_retrieve_model", "model `object` is \"models\" instead of \"model\""),
-        Fault("finish-reason-empty", "body.schema", "test_single_user_message", 'finish_reason "" instead of a reason'),
-        Fault("flat-error", "error.envelope", "test_missing_api_key", 'vLLM-style {"object": "error", "message", "code": 401} error body'),
-        Fault("error-code-integer", "error.envelope", "test_unknown_model", "error.code is an integer (the HTTP status)"),
-        Fault("no-request-id", "headers.request-id", "test_list_models", "no x-request-id header"),
-        Fault("retrieve-wrong-model", "models.retrieve-id", "test_retrieve_model", "retrieve returns the first model whatever was asked"),
-        Fault("no-auth", "http.status", "test_missing_api_key", "authentication not enforced"),
-        Fault("unknown-model-accepted", "http.status", "test_unknown_model", "any model name is accepted"),
-        Fault("validation-500", "http.status", "test_missing_messages", "a body missing a required field crashes with 500"),
-        Fault("validation-422", "http.status", "test_missing_messages", "validation errors answered 422 instead of 400"),
-        Fault("ignore-n", "chat.choices-count", "test_sampling_parameters", "n ignored: always one choice"),
-        Fault("json-mode-ignored", "chat.json-mode", "test_json_object_response_format", "response_format json_object ignored"),
-        Fault("ignore-max-tokens", "chat.max-tokens", "test_sampling_parameters", "max_tokens ignored"),
-        Fault("usage-sum-wrong", "chat.usage-total", "test_single_user_message", "total_tokens is not prompt + completion"),
-        Fault("model-renamed", "chat.model", "test_single_user_message", "the response names another model"),
-    )
-}
+FAULTS: dict[str, Fault] = {}
+"""Filled by the emulator modules as they are imported: each fault is declared beside the code that injects it."""
+
+
+def declare(name: str, kills: str, cases: str, description: str) -> str:
+    """Register a fault; returns its name for use with ``active``."""
+    if name in FAULTS:
+        raise ValueError(f"fault {name!r} declared twice")
+    FAULTS[name] = Fault(name, kills, cases, description)
+    return name
+
 
 PREFIX = "/fault/"
 

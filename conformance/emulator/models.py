@@ -7,8 +7,13 @@ from dataclasses import asdict, dataclass
 from starlette.requests import Request
 
 from conformance.emulator.errors import model_not_found
-from conformance.emulator.faults import active
+from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import reply
+
+CREATED_MILLISECONDS = declare("created-milliseconds", "body.schema", "test_list_models", "model `created` in milliseconds, not seconds")
+OBJECT_WRONG = declare("object-wrong", "body.schema", "test_retrieve_model", 'model `object` is "models" instead of "model"')
+RETRIEVE_WRONG_MODEL = declare("retrieve-wrong-model", "models.retrieve-id", "test_retrieve_model", "retrieve returns another model than the one asked for")
+UNKNOWN_MODEL_ACCEPTED = declare("unknown-model-accepted", "http.status", "test_unknown_model", "any model name is accepted")
 
 
 @dataclass(frozen=True)
@@ -20,9 +25,9 @@ class Model:
 
     def as_object(self, request: Request) -> dict:
         body = {"id": self.id, "object": "model", "created": self.created, "owned_by": self.owned_by}
-        if active(request, "created-milliseconds"):
+        if active(request, CREATED_MILLISECONDS):
             body["created"] = self.created * 1000
-        if active(request, "object-wrong"):
+        if active(request, OBJECT_WRONG):
             body["object"] = "models"
         return body
 
@@ -44,7 +49,7 @@ CATALOGUE: dict[str, Model] = {
 def find(model_id: object, capability: str, request: Request) -> Model:
     """The model a request names, or the reference's 404 for an unknown or unsuitable one."""
     model = CATALOGUE.get(model_id) if isinstance(model_id, str) else None
-    if model is None and active(request, "unknown-model-accepted"):
+    if model is None and active(request, UNKNOWN_MODEL_ACCEPTED):
         return Model(str(model_id), 0, "system", capability)
     if model is None or model.capability != capability:
         raise model_not_found(model_id)
@@ -57,7 +62,7 @@ async def list_models(request: Request):
 
 async def retrieve_model(request: Request):
     model_id = request.path_params["model"]
-    if active(request, "retrieve-wrong-model"):
+    if active(request, RETRIEVE_WRONG_MODEL):
         model_id = next(m for m in CATALOGUE if m != model_id)
     if model_id not in CATALOGUE:
         raise model_not_found(model_id)

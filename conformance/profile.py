@@ -1,0 +1,86 @@
+"""Target profiles: a TOML file declaring what a target supports and what it is known to get wrong.
+
+    name = "my-server"
+    base_url = "http://127.0.0.1:8000/v1"          # optional; --base-url wins
+    capabilities = ["models", "chat"]               # cases needing any other capability are skipped
+    [models]
+    chat = "my-model"
+    [known-failures]                                 # strict expected failures: a fix shows up as a change
+    "test_chat.py::test_json_object_response_format" = "ignores response_format (issue #123)"
+    [levels]                                         # raise a check's level for this target
+    "headers.request-id" = "must"
+
+The API key never goes in a profile: profiles are committed, keys are not.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CAPABILITIES = (
+    "models",
+    "chat",
+    "chat-streaming",
+    "completions",
+    "embeddings",
+    "moderations",
+    "images",
+    "speech",
+    "transcriptions",
+    "files",
+    "fine-tuning",
+    "assistants",
+)
+LEVELS = ("must", "should")
+_KEYS = {"name", "description", "base_url", "capabilities", "models", "known-failures", "levels"}
+
+
+class ProfileError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str = "default"
+    base_url: str | None = None
+    capabilities: frozenset[str] = frozenset(CAPABILITIES)
+    models: dict[str, str] = field(default_factory=dict)
+    known_failures: dict[str, str] = field(default_factory=dict)
+    levels: dict[str, str] = field(default_factory=dict)
+
+    def known_failure(self, nodeid: str) -> str | None:
+        """The reason a case is expected to fail, matching node ids by their trailing part."""
+        return next((reason for case, reason in self.known_failures.items() if nodeid == case or nodeid.endswith("/" + case)), None)
+
+
+def load(path: str, model_fields: tuple[str, ...]) -> Profile:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProfileError(f"cannot read profile {path}: {getattr(error, 'strerror', None) or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ProfileError(f"profile {path} is not valid TOML: {error}") from None
+    if "api_key" in data:
+        raise ProfileError(f"profile {path} contains api_key: keep keys out of profiles (use OPENAI_API_KEY)")
+    if unknown := sorted(set(data) - _KEYS):
+        raise ProfileError(f"profile {path}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(_KEYS))}")
+    capabilities = data.get("capabilities", list(CAPABILITIES))
+    if unknown := sorted(set(capabilities) - set(CAPABILITIES)):
+        raise ProfileError(f"profile {path}: unknown capability {', '.join(unknown)}; known: {', '.join(CAPABILITIES)}")
+    models = data.get("models", {})
+    if unknown := sorted(set(models) - set(model_fields)):
+        raise ProfileError(f"profile {path}: unknown model key(s) {', '.join(unknown)}; known: {', '.join(model_fields)}")
+    levels = data.get("levels", {})
+    if bad := sorted(k for k, v in levels.items() if v not in LEVELS):
+        raise ProfileError(f"profile {path}: levels must be 'must' or 'should' ({', '.join(bad)})")
+    return Profile(
+        name=str(data.get("name", Path(path).stem)),
+        base_url=data.get("base_url"),
+        capabilities=frozenset(capabilities),
+        models=dict(models),
+        known_failures=dict(data.get("known-failures", {})),
+        levels=dict(levels),
+    )
+

@@ -1,0 +1,73 @@
+"""Target profiles: unsupported capabilities skip with a reason, known failures are strict, levels can be raised."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.config import ConfigError, resolve
+from tests.conftest import run_cases, with_fault
+
+
+def _profile(tmp_path, text: str) -> str:
+    path = tmp_path / "profile.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_unsupported_capability_is_skipped_with_the_reason(emulator, tmp_path):
+    profile = _profile(tmp_path, 'name = "models-only"\ncapabilities = ["models"]\n')
+    code, results = run_cases(tmp_path, emulator, f"--profile={profile}")
+    assert code == 0
+    chat = [r for r in results["cases"] if "test_chat.py" in r["id"]]
+    assert chat and {r["status"] for r in chat} == {"skip"}
+    assert all("not supported by the target profile 'models-only': chat" in r["reason"] for r in chat)
+    assert results["target"]["profile"] == "models-only"
+
+
+def test_known_failure_is_an_expected_failure(emulator, tmp_path):
+    profile = _profile(tmp_path, '[known-failures]\n"test_chat.py::test_json_object_response_format" = "ignores JSON mode"\n')
+    code, results = run_cases(tmp_path, with_fault(emulator, "json-mode-ignored"), f"--profile={profile}", "-k", "json_object")
+    assert code == 0
+    (row,) = results["cases"]
+    assert row["status"] == "fail" and "ignores JSON mode" in row["reason"]
+
+
+def test_known_failure_that_passes_fails_the_run(emulator, tmp_path):
+    profile = _profile(tmp_path, '[known-failures]\n"test_chat.py::test_json_object_response_format" = "ignores JSON mode"\n')
+    code, results = run_cases(tmp_path, emulator, f"--profile={profile}", "-k", "json_object")
+    assert code == 1
+    assert "now passes" in results["cases"][0]["reason"]
+
+
+def test_profile_can_raise_a_should_check_to_must(emulator, tmp_path):
+    profile = _profile(tmp_path, '[levels]\n"chat.model" = "must"\n')
+    code, results = run_cases(tmp_path, with_fault(emulator, "model-renamed"), f"--profile={profile}", "-k", "test_single_user_message")
+    assert code == 1
+    assert {"id": "chat.model", "level": "must", "status": "fail"} in results["cases"][0]["checks"]
+
+
+def test_profile_models_apply_unless_the_command_line_says_otherwise(tmp_path):
+    profile = _profile(tmp_path, '[models]\nchat = "tiny"\nembeddings = "tiny-embed"\n')
+    target = resolve({"profile": profile, "embeddings_model": "cli-embed"}, environ={})
+    assert (target.models.chat, target.models.embeddings) == ("tiny", "cli-embed")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('api_key = "x"', "keep keys out of profiles"),
+        ('capabilities = ["teleport"]', "unknown capability teleport"),
+        ("colour = 1", "unknown key(s) colour"),
+        ("[models]\nvideo = 'x'", "unknown model key(s) video"),
+        ('[levels]\n"chat.model" = "may"', "levels must be"),
+        ("name = ", "not valid TOML"),
+    ],
+)
+def test_bad_profile_is_a_config_error(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        resolve({"profile": _profile(tmp_path, text)}, environ={})
+
+
+def test_missing_profile_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read profile"):
+        resolve({"profile": str(tmp_path / "nope.toml")}, environ={})
