@@ -45,6 +45,9 @@ def _run(args: argparse.Namespace) -> int:
     results = report_dir / "results.json"
     code = pytest.main([
         str(cases), "--rootdir", str(cases), "-p", "no:cacheprovider",
+        # This process imported `conformance` before pytest could mark the plugin for assertion
+        # rewriting; the plugin asserts nothing, so pytest's warning about it is noise.
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
         f"--junitxml={report_dir / 'junit.xml'}", f"--conformance-results={results}",
         *options, *args.pytest_args,
     ])
