@@ -1,0 +1,119 @@
+"""What the suite creates on a target, and how it is removed again.
+
+Every object a case creates carries this run's marker (a file name prefix, or ``metadata``). It
+is tracked from the create answer *before* any check runs, so a failing case still leaves nothing
+behind: the ``api`` fixture removes what its case created when the case ends, and the session
+removes anything still open at its end (also after Ctrl-C). A create whose answer was lost
+(a timeout) leaves an object the suite never saw: the session sweep lists those kinds and removes
+only objects that carry *this run's* marker. Nothing else on the target is ever removed or changed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from conformance.exchange import Exchange
+from conformance.transport import Client
+
+MARKER = "openai-conformance"
+BETA = {"OpenAI-Beta": "assistants=v2"}
+"""Sent with every clean-up request: the assistants API needs it, the others ignore it."""
+SWEEP_PAGES = 5
+"""Bounded: a target with thousands of objects is not walked in full."""
+_TERMINAL = {"succeeded", "failed", "cancelled"}
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """How to find this run's objects of one kind that a lost answer may have hidden."""
+
+    created_by: str
+    """The create operation (``"POST /files"``): swept only when the run sent one."""
+    listing: str
+    undo: str
+    ours: Callable[[dict, Resources], bool]
+
+
+def _marked(obj: dict, resources: Resources) -> bool:
+    return (obj.get("metadata") or {}).get(MARKER) == resources.run
+
+
+SWEEPS = (
+    Sweep("POST /files", "/files", "DELETE /files/{id}", lambda o, r: str(o.get("filename", "")).startswith(r.prefix)),
+    Sweep("POST /assistants", "/assistants", "DELETE /assistants/{id}", _marked),
+    Sweep("POST /fine_tuning/jobs", "/fine_tuning/jobs", "POST /fine_tuning/jobs/{id}/cancel",
+          lambda o, r: _marked(o, r) and o.get("status") not in _TERMINAL),
+)
+
+
+class Resources:
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.run = secrets.token_hex(4)
+        self._open: dict[str, None] = {}
+        """Undo requests ("DELETE /files/file-1") still to send, in creation order."""
+        self._ours: set[str] = set()
+        self._attempted: set[str] = set()
+
+    @property
+    def prefix(self) -> str:
+        return f"{MARKER}-{self.run}-"
+
+    def filename(self, name: str) -> str:
+        """A file name that marks an upload as this run's."""
+        return self.prefix + name
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """``metadata`` that marks an object as this run's."""
+        return {MARKER: self.run}
+
+    def track(self, ex: Exchange) -> None:
+        """Note what an exchange created or removed; called before any check can fail the case."""
+        operation = ex.operation
+        if operation is None:
+            return
+        if operation.undo:
+            self._attempted.add(operation.key)
+        body = ex.data if ex.ok and isinstance(ex.data, dict) else {}
+        created = body.get("id")
+        if operation.undo and isinstance(created, str):
+            self._ours.add(created)
+            self._open[operation.undo.replace("{id}", created)] = None
+        if body.get("id") in self._ours and isinstance(body.get("fine_tuned_model"), str):
+            # A model trained by one of our jobs is ours too.
+            self._open[f"DELETE /models/{body['fine_tuned_model']}"] = None
+        if ex.ok:
+            self._open.pop(f"{ex.request.method} {ex.path}", None)  # the case removed it itself
+
+    def checkpoint(self) -> int:
+        return len(self._open)
+
+    def release(self, since: int = 0) -> None:
+        """Send the undo requests opened after ``since``, newest first; what fails is left to the sweep."""
+        for undo in reversed(list(self._open)[since:]):
+            method, path = undo.split(" ", 1)
+            self.client.request(method, path, headers=BETA)
+            self._open.pop(undo, None)
+
+    def sweep(self) -> None:
+        """At the end of the session: release everything, then find this run's objects whose create answer was lost."""
+        self.release()
+        for sweep in SWEEPS:
+            if sweep.created_by not in self._attempted:
+                continue
+            after = None
+            for _ in range(SWEEP_PAGES):
+                listing = self.client.request("GET", sweep.listing + "?limit=100" + (f"&after={after}" if after else ""), headers=BETA)
+                page = listing.data.get("data") if listing.ok and isinstance(listing.data, dict) else None
+                if not isinstance(page, list):
+                    break
+                for obj in page:
+                    if isinstance(obj, dict) and isinstance(obj.get("id"), str) and sweep.ours(obj, self):
+                        method, path = sweep.undo.replace("{id}", obj["id"]).split(" ", 1)
+                        self.client.request(method, path, headers=BETA)
+                if not listing.data.get("has_more") or not page:
+                    break
+                after = page[-1].get("id")
