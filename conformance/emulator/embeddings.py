@@ -22,7 +22,6 @@ DIMENSIONS_IGNORED = declare("dimensions-ignored", "embeddings.dimensions", "tes
 INPUT_DROPPED = declare("embedding-dropped", "embeddings.count", "test_array_of_strings", "the last input of an array gets no embedding")
 UNVALIDATED = declare("embeddings-unvalidated", "http.status", "test_invalid_embeddings", "embeddings parameters are not validated")
 
-CAPABILITY = "embeddings"
 NATIVE_DIMENSIONS = 1536
 MAX_INPUTS = 2048
 ENCODINGS = ("float", "base64")
@@ -66,7 +65,7 @@ async def create(request: Request):
         Number("dimensions", True, 1, NATIVE_DIMENSIONS).validate(body)
         if body.get("encoding_format", "float") not in ENCODINGS:
             raise invalid("encoding_format", f"Invalid 'encoding_format': expected one of {list(ENCODINGS)}.")
-    model = models.find(body.get("model"), CAPABILITY, request)
+    model = models.find(body.get("model"), "embeddings", request)
     inputs = _inputs(body.get("input"))
     dimensions = body.get("dimensions") if isinstance(body.get("dimensions"), int) else NATIVE_DIMENSIONS
     if active(request, DIMENSIONS_IGNORED):
@@ -79,4 +78,4 @@ async def create(request: Request):
     return reply(request, 200, {"object": "list", "data": data, "model": model.id, "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
 
 
-ROUTES = [("POST", "/embeddings", create)]
+ROUTES = [("embeddings", "POST", "/embeddings", create)]

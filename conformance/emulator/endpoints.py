@@ -1,6 +1,6 @@
-"""The emulator's endpoint modules beyond models and chat, each serving one capability of a target profile."""
+"""The emulator's endpoint modules beyond models and chat; each route serves one capability of a target profile."""
 
-from conformance.emulator import embeddings
+from conformance.emulator import audio, embeddings
 
-ENDPOINTS = (embeddings,)
-"""Each module has CAPABILITY (a profile capability) and ROUTES: (method, path, handler) rows."""
+ENDPOINTS = (embeddings, audio)
+"""Each module has ROUTES: (profile capability, method, path, handler) rows."""
