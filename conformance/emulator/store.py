@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
 
 from starlette.requests import Request
 
@@ -22,6 +23,10 @@ class Store:
     def new_id(self, prefix: str) -> str:
         """A deterministic id shaped like the reference's (``file-`` + 24 characters)."""
         return prefix + hashlib.sha256(str(next(self._sequence)).encode()).hexdigest()[:24]
+
+    @staticmethod
+    def now() -> int:
+        return int(time.time())
 
     def add(self, kind: str, obj: dict) -> dict:
         self._objects.setdefault(kind, {})[obj["id"]] = obj

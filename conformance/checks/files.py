@@ -1,0 +1,24 @@
+"""Files semantics beyond the schema: an upload is described as sent; a purpose filter filters."""
+
+from conformance.checks.base import Finding, Level, check, succeeded
+
+
+@check("files.upload", Level.MUST, "Files > Upload file", applies=lambda ex: succeeded("POST /files")(ex) and bool(ex.uploads))
+def upload_described(ex, expect):
+    """The uploaded file's object has the file name, byte count and purpose that were sent."""
+    upload = ex.uploads[0]
+    wanted = {"filename": upload.filename, "bytes": upload.size, "purpose": ex.form.get("purpose")}
+    for name, value in wanted.items():
+        if ex.data.get(name) != value:
+            yield Finding(f"{name} {value!r}", repr(ex.data.get(name)), f"/{name}")
+
+
+@check("files.purpose-filter", Level.MUST, "Files > List files",
+       applies=lambda ex: succeeded("GET /files")(ex) and "purpose" in ex.request.url.params)
+def purpose_filter(ex, expect):
+    """GET /files?purpose=X lists only files whose purpose is X."""
+    wanted = ex.request.url.params["purpose"]
+    data = ex.data.get("data")
+    for index, item in enumerate(data if isinstance(data, list) else []):
+        if isinstance(item, dict) and item.get("purpose") != wanted:
+            yield Finding(f"purpose {wanted!r}", repr(item.get("purpose")), f"/data/{index}/purpose")

@@ -1,0 +1,38 @@
+"""Checks for every stored object (files, fine-tuning jobs, assistants, fine-tuned models): by id and deleted."""
+
+from conformance.checks.base import Finding, Level, check
+
+
+def _about_one_object(ex) -> bool:
+    """A 2xx JSON answer about the object named in the path (retrieve, modify, cancel), not a list of them."""
+    return (
+        ex.ok
+        and ex.operation is not None
+        and ex.operation.method != "DELETE"
+        and bool(ex.path_params)
+        and ex.operation.key != "GET /models/{model}"  # models.retrieve-id says it for models
+        and isinstance(ex.data, dict)
+        and ex.data.get("object") != "list"
+    )
+
+
+def _object_id(ex) -> str:
+    # The object a path names is its first parameter (/fine_tuning/jobs/{id}/cancel, /files/{id}).
+    return next(iter(ex.path_params.values()))
+
+
+@check("resource.id", Level.MUST, "Retrieving objects", applies=_about_one_object)
+def same_object(ex, expect):
+    """An answer about one object (retrieve, modify, cancel) is that object: its id is the one in the path."""
+    if ex.data.get("id") != _object_id(ex):
+        yield Finding(f"id {_object_id(ex)!r}", repr(ex.data.get("id")), "/id", ex.operation.section)
+
+
+@check("resource.deleted", Level.MUST, "Deleting objects",
+       applies=lambda ex: ex.ok and ex.operation is not None and ex.operation.method == "DELETE" and isinstance(ex.data, dict))
+def deleted(ex, expect):
+    """A delete answers {"id": <the id in the path>, "object": ..., "deleted": true}."""
+    if ex.data.get("deleted") is not True:
+        yield Finding("deleted: true", f"deleted: {ex.data.get('deleted', '(absent)')!r}", "/deleted", ex.operation.section)
+    if ex.data.get("id") != _object_id(ex):
+        yield Finding(f"id {_object_id(ex)!r}", repr(ex.data.get("id")), "/id", ex.operation.section)
