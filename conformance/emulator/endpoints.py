@@ -1,6 +1,6 @@
 """The emulator's endpoint modules beyond models and chat; each route serves one capability of a target profile."""
 
-from conformance.emulator import audio, completions, embeddings, files
+from conformance.emulator import audio, completions, embeddings, files, images, moderations
 
-ENDPOINTS = (embeddings, audio, files, completions)
+ENDPOINTS = (embeddings, moderations, images, audio, files, completions)
 """Each module has ROUTES: (profile capability, method, path, handler) rows."""
