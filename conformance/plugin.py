@@ -86,6 +86,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in cases:
         item.user_properties.append(("reference", item.get_closest_marker("reference").args[0]))
         needed = {m.args[0] for m in item.iter_markers("capability")}
+        item.user_properties.append(("capability", " ".join(sorted(needed))))
         if missing := sorted(needed - profile.capabilities):
             item.add_marker(pytest.mark.skip(reason=f"not supported by the target profile {profile.name!r}: {', '.join(missing)}"))
         elif reason := profile.known_failure(item.nodeid):
