@@ -1,0 +1,157 @@
+"""Verdicts of the suite on the third-party targets: keep them exact (CI) and write docs/targets.md.
+
+    python targets/verdicts.py check PROFILE RESULTS   exit 1 unless every known failure failed on
+                                                       exactly the must checks its reason names
+    python targets/verdicts.py docs [NAME ...]         print docs/targets.md from each target's last
+                                                       run under $TARGETS_HOME (see targets/target.sh)
+    python targets/verdicts.py show RESULTS            each failing must check of each failing case,
+                                                       expected vs seen: what to read before a profile
+
+A profile's known-failure reason names the checks that fail and why, one clause per check:
+"body.schema: omits choices[].logprobs; chat.choices-count: ignores n". Pytest's strict xfail only
+notices a case that starts passing; `check` also notices a known failure that now fails another
+way (a changed server or a changed check), and `docs` turns the clauses into one line per failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tomllib
+from collections import defaultdict
+from pathlib import Path
+
+from conformance import profile as profiles
+from conformance.checks import REGISTRY
+from conformance.config import Models
+
+HERE = Path(__file__).resolve().parent
+TARGETS = ("mockllm", "fakellm", "litellm", "llama-cpp")
+_CLAUSE = re.compile(r"(?:^|;\s*)([a-z][\w-]*\.[\w.-]+): (.*?)(?=;\s*[a-z][\w-]*\.[\w.-]+: |$)")
+
+
+def clauses(reason: str) -> dict[str, str]:
+    """{check id: why} from a known-failure reason."""
+    return {check: why.strip() for check, why in _CLAUSE.findall(reason.removeprefix("known failure: "))}
+
+
+def failing(case: dict, level: str = "must") -> set[str]:
+    return {c["id"] for c in case.get("checks", []) if c["status"] == "fail" and c["level"] == level}
+
+
+def known(case: dict) -> bool:
+    return case["status"] == "fail" and (case.get("reason") or "").startswith("known failure: ")
+
+
+def mismatches(results: dict) -> list[str]:
+    problems = []
+    for case in results["cases"]:
+        if case["status"] == "error" or (case["status"] == "fail" and not known(case)):
+            problems.append(f"{case['id']}: {case['status']} ({case.get('reason') or 'not a known failure'})")
+        elif known(case) and failing(case) != set(named := clauses(case["reason"])):
+            problems.append(f"{case['id']}: must checks failing {sorted(failing(case))}, the profile names {sorted(named)}")
+    return problems
+
+
+def show(results_path: str) -> int:
+    for case in json.loads(Path(results_path).read_text(encoding="utf-8"))["cases"]:
+        if case["status"] in ("fail", "error"):
+            print(f"{case['id']}  [{'known' if known(case) else case['status']}] {case.get('reason') or ''}")
+            for c in case.get("checks", []):
+                for f in c.get("failures", [])[:2] if c["level"] == "must" else ():
+                    print(f"    {c['id']} at {f.get('pointer')}: expected {f.get('expected')!s:.120} | seen {f.get('seen')!s:.200}")
+            curl = next((f["message"].rpartition("reproduce: ")[2] for c in case.get("checks", []) for f in c.get("failures", [])), "")
+            print(f"    {curl:.400}")
+    return 0
+
+
+def load_profile(name: str) -> tuple[profiles.Profile, str]:
+    """The profile targets/NAME.toml and its description (which Profile does not keep)."""
+    path = HERE / f"{name}.toml"
+    description = tomllib.loads(path.read_text(encoding="utf-8")).get("description", "")
+    return profiles.load(str(path), tuple(Models.__dataclass_fields__)), description
+
+
+def check(profile_path: str, results_path: str) -> int:
+    problems = mismatches(json.loads(Path(results_path).read_text(encoding="utf-8")))
+    for problem in problems:
+        print(f"verdicts changed: {problem}", file=sys.stderr)
+    if problems:
+        print(f"update {profile_path} if the new verdicts are right (read the failures first)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _measure(path: Path) -> dict[str, str]:
+    try:
+        return dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").split())
+    except OSError:
+        return {}
+
+
+def section(name: str, home: Path) -> str:
+    (profile, description), run = load_profile(name), home / name
+    results = json.loads((run / "results.json").read_text(encoding="utf-8"))
+    install, timing = _measure(run / "install.txt"), _measure(run / "run.txt")
+    cases = results["cases"]
+    out = [f"## {profile.name}", "", description, ""]
+    out.append(
+        f"Install {install.get('seconds', '?')} s, {install.get('size', '?')} on disk; "
+        f"ready {timing.get('start_seconds', '?')} s after start; suite run {timing.get('run_seconds', '?')} s "
+        f"({len(cases)} cases; suite {results['suite']['version']}, run {results['run']['finished']})."
+    )
+    out += ["", "| capability | pass | known failure | skip (unsupported) | error |", "|---|---|---|---|---|"]
+    by_capability = defaultdict(lambda: defaultdict(int))
+    for case in cases:
+        by_capability[case.get("capability") or "?"][case["status"] if not known(case) else "known"] += 1
+    for capability, counts in sorted(by_capability.items()):
+        out.append(f"| {capability} | {counts['pass']} | {counts['known']} | {counts['skip']} | {counts['error'] + counts['fail']} |")
+    out += ["", "| check | level | cases passing | cases failing |", "|---|---|---|---|"]
+    tally = defaultdict(lambda: [None, 0, 0])
+    for case in cases:
+        for c in case.get("checks", []):
+            row = tally[c["id"]]
+            row[0] = c["level"]
+            row[1 if c["status"] == "pass" else 2] += 1
+    for check_id, (level, passed, failed) in sorted(tally.items()):
+        out.append(f"| `{check_id}` | {level} | {passed} | {failed} |")
+    out += ["", "Failures, one line per departure (check, level, cases, what the server does against the reference):", ""]
+    lines = defaultdict(list)
+    for case in cases:
+        if known(case):
+            for check_id, why in clauses(case["reason"]).items():
+                lines[(check_id, "must", why)].append(case["id"].split("::")[-1])
+        for check_id in sorted(failing(case, "should")):
+            lines[(check_id, "should", REGISTRY[check_id].summary)].append(case["id"].split("::")[-1])
+    for (check_id, level, why), ids in sorted(lines.items()):
+        shown = ", ".join(f"`{i}`" for i in ids) if len(ids) <= 3 else f"{len(ids)} cases"
+        out.append(f"- `{check_id}` [{level}] on {shown}: {why or 'see the check in docs/checks.md'}")
+    if not lines:
+        out.append("- none")
+    if problems := mismatches(results):
+        out += ["", "Verdicts that differ from the profile (to be read and resolved):", ""] + [f"- {p}" for p in problems]
+    return "\n".join(out) + "\n"
+
+
+def docs(names: list[str]) -> int:
+    home = Path(os.environ.get("TARGETS_HOME", HERE.parent.parent / "targets-venv"))
+    print((HERE / "targets-intro.md").read_text(encoding="utf-8"))
+    for name in names or TARGETS:
+        print(section(name, home))
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) == 3 and argv[0] == "check":
+        return check(argv[1], argv[2])
+    if len(argv) == 2 and argv[0] == "show":
+        return show(argv[1])
+    if argv[:1] == ["docs"]:
+        return docs(argv[1:])
+    print("usage: verdicts.py check PROFILE RESULTS | show RESULTS | docs [NAME ...]", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
