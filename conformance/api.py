@@ -12,6 +12,7 @@ import pytest
 
 from conformance.checks import Expect, Level, evaluate
 from conformance.exchange import Exchange
+from conformance.reporting import record
 from conformance.transport import OMIT, Client
 
 
@@ -36,13 +37,11 @@ class Api:
         return exchange
 
     def verify(self, exchange: Exchange, expect: Expect) -> None:
-        properties = self._node.user_properties
-        properties.append(("request-id", exchange.request_id or ""))
         failures = []
         levels = self._client.target.profile.levels
-        for outcome in evaluate(exchange, expect):
-            level = Level(levels.get(outcome.check.id, outcome.check.level))
-            properties.append((f"check:{outcome.check.id}", f"{'pass' if outcome.passed else 'fail'}/{level}"))
+        outcomes = [(o, Level(levels.get(o.check.id, o.check.level))) for o in evaluate(exchange, expect)]
+        record.verification(self._node, exchange, outcomes)
+        for outcome, level in outcomes:
             for violation in outcome.violations:
                 if level is Level.MUST:
                     failures.append(violation.message())

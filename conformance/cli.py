@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import sys
 from datetime import datetime, timezone
 from importlib.util import find_spec
 from pathlib import Path
 
 from conformance import config as cfg
-
-# pytest's exit codes -> ours: 0 conformant, 1 conformance failures, 2 bad configuration, 3 the suite broke.
-_EXIT = {0: 0, 1: 1, 2: 2, 3: 3, 4: 2, 5: 3}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="run the conformance cases against a target (default: the embedded emulator)")
     for option in cfg.OPTIONS:
         run.add_argument(option.flag, dest=cfg.dest(option), help=option.help)
-    run.add_argument("--report-dir", type=Path, help="where junit.xml and results.json go (default: reports/<timestamp>/)")
+    run.add_argument("--report-dir", type=Path, help="where junit.xml, results.json, report.html and allure-results/ go (default: reports/<timestamp>/)")
     run.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments, e.g. -- -n 2 -k chat")
 
     serve = commands.add_parser("serve", help="serve the reference emulator (an OpenAI API test double)")
@@ -32,8 +30,12 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("checks", help="print the table of checks and the emulator faults that make each fail")
 
+    diff = commands.add_parser("diff", help="compare two results.json: new failures, fixed, still failing; exit 1 on a new must failure")
+    diff.add_argument("base", help="results.json of the earlier run (e.g. last night's)")
+    diff.add_argument("new", help="results.json of the later run")
+
     args = parser.parse_args(argv)
-    return {"run": _run, "serve": _serve, "checks": _checks}[args.command](args)
+    return {"run": _run, "serve": _serve, "checks": _checks, "diff": _diff}[args.command](args)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -42,22 +44,53 @@ def _run(args: argparse.Namespace) -> int:
     report_dir = args.report_dir or Path("reports", datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
     cases = Path(find_spec("conformance.cases").origin).parent
     options = [f"{o.flag}={getattr(args, cfg.dest(o))}" for o in cfg.OPTIONS if getattr(args, cfg.dest(o)) is not None]
+    if not any(a.startswith("--hypothesis-seed") for a in args.pytest_args):
+        # A seed chosen here is recorded in results.json, so a generated case that failed can be replayed.
+        options.append(f"--hypothesis-seed={secrets.randbelow(2**32)}")
     results = report_dir / "results.json"
+    session = _SessionWatch()
     code = pytest.main([
         str(cases), "--rootdir", str(cases), "-p", "no:cacheprovider",
         # This process imported `conformance` before pytest could mark the plugin for assertion
         # rewriting; the plugin asserts nothing, so pytest's warning about it is noise.
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        "-o", "junit_suite_name=openai-conformance",
         f"--junitxml={report_dir / 'junit.xml'}", f"--conformance-results={results}",
+        f"--conformance-html={report_dir / 'report.html'}", f"--alluredir={report_dir / 'allure-results'}",
         *options, *args.pytest_args,
-    ])
-    code = _EXIT.get(int(code), 3)
-    if code == 1 and results.exists():
-        summary = json.loads(results.read_text())["summary"]
-        code = 3 if summary["error"] and not summary["fail"] else 1
+    ], plugins=[session])
+    summary = json.loads(results.read_text())["summary"] if results.exists() else None
     if results.exists():
         print(f"openai-conformance: reports in {report_dir}/", file=sys.stderr)
-    return code
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
+    return exit_code(int(code), session.started, summary)
+
+
+def exit_code(pytest_code: int, session_started: bool, summary: dict | None) -> int:
+    """Ours from pytest's: 0 every must check passed, 1 conformance failures, 2 bad configuration, 3 the suite broke.
+
+    A case in error (an exception that is not a check's verdict) makes the run 3 even when other
+    cases failed: the verdict is incomplete, and the failures are still in the reports.
+    """
+    if pytest_code == 0:
+        return 0
+    if pytest_code == 1:
+        return 3 if summary is None or summary["error"] else 1
+    if pytest_code == 2:  # interrupted: by our one-line configuration error (before any session) or during the run
+        return 3 if session_started else 2
+    if pytest_code in (4, 5):  # a pytest usage error; no case selected
+        return 2
+    return 3
+
+
+class _SessionWatch:
+    """Tells the configuration error the plugin reports before a session from an interruption during one."""
+
+    started = False
+
+    def pytest_sessionstart(self) -> None:
+        self.started = True
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -72,6 +105,19 @@ def _checks(args: argparse.Namespace) -> int:
 
     print(markdown(), end="")
     return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from conformance.reporting import diff
+
+    try:
+        base, new = diff.load(args.base), diff.load(args.new)
+    except diff.DiffInputError as error:
+        print(f"openai-conformance: {error}", file=sys.stderr)
+        return 2
+    changes = diff.compare(base, new)
+    print(diff.render(changes, base, new), end="")
+    return 1 if changes.regressions else 0
 
 
 if __name__ == "__main__":

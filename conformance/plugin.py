@@ -17,10 +17,11 @@ import pytest
 from conformance import config as cfg
 from conformance.api import Api
 from conformance.emulator.server import EmbeddedServer
-from conformance.reporting import results
+from conformance.reporting import record, results
 from conformance.transport import Client
 
 RESULTS_OPTION = "--conformance-results"
+HTML_OPTION = "--conformance-html"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,12 +31,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default = f" [default: {option.default}]" if option.default is not None else ""
         group.addoption(option.flag, dest=cfg.dest(option), default=None, help=option.help + env + default)
     group.addoption(RESULTS_OPTION, dest="conformance_results", default=None, metavar="PATH", help="Write per-case results as JSON to PATH")
+    group.addoption(HTML_OPTION, dest="conformance_html", default=None, metavar="PATH", help="Write the HTML report to PATH")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "reference(section): the section of the API reference a case verifies")
     config.addinivalue_line("markers", "capability(name): the target capability a case needs (models, chat, ...)")
-    if config.getoption("conformance_results") and not hasattr(config, "workerinput"):
+    config.pluginmanager.register(record, "conformance-record")
+    if (config.getoption("conformance_results") or config.getoption("conformance_html")) and not hasattr(config, "workerinput"):
         config.pluginmanager.register(results.Collector(config), "conformance-results")
 
 
@@ -97,9 +100,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
-    # A pytest.fail from a check is the target's failure; any other exception is the suite's own error.
-    if call.when == "call" and call.excinfo is not None and call.excinfo.errisinstance(pytest.fail.Exception):
-        report.user_properties.append(("verdict", "fail"))
+    # A pytest.fail from a check is the target's failure, also in a fixture (e.g. one creating a file
+    # to work on); any other exception is the suite's own error. The phase tells this report's apart.
+    if call.excinfo is not None and call.excinfo.errisinstance(pytest.fail.Exception):
+        report.user_properties.append(("verdict", f"fail/{call.when}"))
     return report
 
 

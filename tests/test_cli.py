@@ -49,8 +49,11 @@ def test_run_writes_junit_and_results_from_any_directory(tmp_path):
     assert results["target"]["base_url"] == "embedded emulator"
     row = next(r for r in results["cases"] if r["id"].endswith("test_list_models"))
     assert row["status"] == "pass" and row["section"] == "Models > List models" and row["request_ids"]
-    assert {"id": "body.schema", "level": "must", "status": "pass"} in row["checks"]
+    schema = next(c for c in row["checks"] if c["id"] == "body.schema")
+    assert (schema["level"], schema["status"], schema["aspect"]) == ("must", "pass", "schema")
     assert "<testsuite" in (tmp_path / "out" / "junit.xml").read_text()
+    assert "Conformance matrix" in (tmp_path / "out" / "report.html").read_text()
+    assert list((tmp_path / "out" / "allure-results").glob("*-result.json"))
 
 
 def test_checks_table_is_current():

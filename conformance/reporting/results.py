@@ -1,7 +1,9 @@
-"""results.json: one row per case with its status, checks, reference section and request ids.
+"""results.json: the run's metadata and, per case, its status, checks and recorded exchanges.
 
-Rows are built from the reports pytest (or each xdist worker) sends to the controller; everything
-a row needs travels in the report's ``user_properties``, the one channel xdist serialises.
+The document's schema is ``results.schema.json`` beside this module (a test validates produced
+results against it). Rows are built from the reports pytest (or each xdist worker) sends to the
+controller: the case's section, capability and verdict travel in ``user_properties``, its
+exchanges in the report attribute ``conformance_exchanges`` (see ``record``).
 """
 
 from __future__ import annotations
@@ -11,84 +13,148 @@ import platform
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from conformance import __version__
+from conformance.checks import REGISTRY
+from conformance.exchange import KEY_PLACEHOLDER
+from conformance.reporting import html, record
+from conformance.reporting.aspects import aspect
 
-FORMAT_VERSION = 1
-_PRECEDENCE = ("pass", "skip", "fail", "error")
+FORMAT_VERSION = 2
+SCHEMA = Path(__file__).with_name("results.schema.json")
+STATUSES = ("pass", "skip", "fail", "error")
+"""In order of precedence: a case's status is the worst of its setup, call and teardown."""
+NOW_PASSES = "a known failure of the profile now passes: update the profile"
 
 
 class Collector:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.path = Path(config.getoption("conformance_results"))
+        self.results_path = config.getoption("conformance_results")
+        self.html_path = config.getoption("conformance_html")
         self.rows: dict[str, dict] = {}
         self.started = time.time()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        row = self.rows.setdefault(report.nodeid, {"id": report.nodeid, "status": "pass", "reason": None, "duration": 0.0})
+        row = self.rows.setdefault(report.nodeid, _new_row(report.nodeid))
         row["duration"] = round(row["duration"] + report.duration, 6)
         status, reason = _status(report)
-        if _PRECEDENCE.index(status) > _PRECEDENCE.index(row["status"]):
+        if STATUSES.index(status) > STATUSES.index(row["status"]):
             row["status"], row["reason"] = status, reason
-        row.update(_properties(report.user_properties))
+        properties = dict(report.user_properties)
+        row["section"] = properties.get("reference", row["section"])
+        row["capability"] = properties.get("capability", row["capability"])
+        row["exchanges"].extend(getattr(report, record.REPORT_ATTRIBUTE, []))
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A module of cases that does not even import is the suite's own failure: an error row."""
+        if report.failed:
+            row = self.rows.setdefault(report.nodeid, _new_row(report.nodeid))
+            row["status"], row["reason"] = "error", _crash(report)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        document = self.document()
+        for path, text in ((self.results_path, json.dumps(document, indent=2) + "\n"), (self.html_path, html.render(document))):
+            if path:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                Path(path).write_text(text, encoding="utf-8")
+
+    def document(self) -> dict:
         from conformance.plugin import target_from  # the plugin imports this module
 
         target = target_from(self.config)
-        document = {
+        finished = time.time()
+        cases = [_finish(row, target.profile.known_failure(row["id"])) for row in self.rows.values()]
+        return {
             "format": FORMAT_VERSION,
             "suite": {"name": "openai-conformance", "version": __version__, "python": platform.python_version()},
-            "target": {"base_url": target.base_url or "embedded emulator", "profile": target.profile.name, "models": target.models.__dict__},
-            "started": _iso(self.started),
-            "finished": _iso(time.time()),
-            "summary": {s: sum(r["status"] == s for r in self.rows.values()) for s in _PRECEDENCE},
-            "cases": list(self.rows.values()),
+            "run": {
+                "started": _iso(self.started),
+                "finished": _iso(finished),
+                "duration": round(finished - self.started, 3),
+                "seed": _seed(self.config.getoption("hypothesis_seed", None)),
+            },
+            "target": {
+                "base_url": public_url(target.base_url, target.api_key) if target.base_url else "embedded emulator",
+                "profile": target.profile.name,
+                "capabilities": sorted(target.profile.capabilities),
+                "models": target.models.__dict__,
+            },
+            "summary": {
+                **{s: sum(c["status"] == s for c in cases) for s in STATUSES},
+                "warnings": sum(c["status"] == "pass" and c["level"] == "should" for c in cases),
+            },
+            "cases": cases,
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def _new_row(nodeid: str) -> dict:
+    return {"id": nodeid, "status": "pass", "reason": None, "section": None, "capability": None, "duration": 0.0, "exchanges": []}
+
+
+def _finish(row: dict, known_failure: str | None) -> dict:
+    """Aggregate the row's exchanges: a check fails the case if it failed on any exchange."""
+    checks: dict[str, dict] = {}
+    for index, exchange in enumerate(row["exchanges"]):
+        for outcome in exchange["checks"]:
+            check = checks.setdefault(outcome["id"], {
+                "id": outcome["id"],
+                "level": outcome["level"],  # the level in force (a profile may raise it)
+                "section": REGISTRY[outcome["id"]].section if outcome["id"] in REGISTRY else None,
+                "aspect": aspect(outcome["id"], row["capability"]),
+                "status": "pass",
+                "runs": 0,
+                "failures": [],
+            })
+            check["runs"] += 1
+            if outcome["status"] == "fail":
+                check["status"] = "fail"
+            check["failures"] += [{"exchange": index, **failure} for failure in outcome["failures"]]
+        exchange["checks"] = {o["id"]: o["status"] for o in exchange["checks"]}  # the messages live in the row's checks
+    failing = {c["level"] for c in checks.values() if c["status"] == "fail"}
+    return {
+        **{k: v for k, v in row.items() if k != "exchanges"},
+        "level": "must" if "must" in failing else ("should" if failing else None),
+        "known_failure": None if known_failure is None else {"reason": known_failure, "fixed": row["reason"] == NOW_PASSES},
+        "request_ids": [e["request_id"] for e in row["exchanges"] if e["request_id"]],
+        "checks": list(checks.values()),
+        "exchanges": row["exchanges"],
+    }
 
 
 def _status(report: pytest.TestReport) -> tuple[str, str | None]:
     if hasattr(report, "wasxfail") and report.skipped:
         return "fail", report.wasxfail  # a known failure of the profile: "known failure: <reason>"
     if report.failed and report.when == "call" and "XPASS(strict)" in str(report.longrepr):
-        return "fail", "a known failure of the profile now passes: update the profile"
+        return "fail", NOW_PASSES
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         return "skip", reason.removeprefix("Skipped: ")
     if report.failed:
-        if report.when == "call" and ("verdict", "fail") in report.user_properties:
+        if ("verdict", f"fail/{report.when}") in report.user_properties:
             return "fail", None
-        return "error", report.longreprtext.strip().splitlines()[-1] if report.longreprtext else report.when
+        return "error", _crash(report)
     return "pass", None
 
 
-def _properties(properties: list[tuple[str, object]]) -> dict:
-    """Checks (a check fails the case's row if it failed on any exchange), section and request ids."""
-    checks: dict[str, str] = {}
-    levels: dict[str, str] = {}
-    section, request_ids = None, []
-    for name, value in properties:
-        if name.startswith("check:"):
-            check_id = name.removeprefix("check:")
-            status, levels[check_id] = value.split("/")  # the level in force (a profile may raise it)
-            checks[check_id] = "fail" if "fail" in (status, checks.get(check_id)) else "pass"
-        elif name == "reference":
-            section = value
-        elif name == "request-id" and value:
-            request_ids.append(value)
-    failing = [levels[c] for c, s in checks.items() if s == "fail"]
-    return {
-        "section": section,
-        "level": "must" if "must" in failing else (failing[0] if failing else None),
-        "checks": [{"id": c, "level": levels[c], "status": s} for c, s in checks.items()],
-        "request_ids": request_ids,
-    }
+def _crash(report: pytest.TestReport | pytest.CollectReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    return crash.message if crash else (report.longreprtext.strip().splitlines() or ["failed"])[-1]
+
+
+def public_url(url: str, secret: str) -> str:
+    """The URL without credentials: no user info, and the key (should a gateway put it in the path) redacted."""
+    parts = urlsplit(url)
+    shown = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return shown.replace(secret, KEY_PLACEHOLDER) if secret else shown
+
+
+def _seed(value: str | None) -> int | str | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else value
 
 
 def _iso(timestamp: float) -> str:
