@@ -6,7 +6,7 @@ Bad configuration is reported as one ConfigError line (exit code 2), before any 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit
 
 import httpx
@@ -57,7 +57,8 @@ OPTIONS: tuple[Option, ...] = (
 class Target:
     base_url: str | None
     """``None``: the embedded reference emulator."""
-    api_key: str = ""
+    api_key: str = field(default="", repr=False)
+    """Never in a repr: a traceback or log line that shows the Target must not show the key."""
     organization: str | None = None
     project: str | None = None
     models: Models = Models()

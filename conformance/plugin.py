@@ -102,9 +102,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     # A pytest.fail from a check is the target's failure, also in a fixture (e.g. one creating a file
     # to work on); any other exception is the suite's own error. The phase tells this report's apart.
-    if call.excinfo is not None and call.excinfo.errisinstance(pytest.fail.Exception):
+    if call.excinfo is not None and _is_verdict(call.excinfo.value):
         report.user_properties.append(("verdict", f"fail/{call.when}"))
     return report
+
+
+def _is_verdict(error: BaseException) -> bool:
+    """A check's pytest.fail, or a group of them (Hypothesis raises one per distinct failing example)."""
+    if isinstance(error, BaseExceptionGroup):
+        return all(_is_verdict(e) for e in error.exceptions)
+    return isinstance(error, pytest.fail.Exception)
 
 
 @pytest.fixture(scope="session")

@@ -97,6 +97,11 @@ def test_aspect_of_a_check_follows_its_id(check_id, expected):
     assert aspect(check_id) == expected
 
 
+def test_generated_requests_count_under_generated(emulator, tmp_path):
+    _, results = run_cases(tmp_path, emulator, "-k", "test_generated and models")
+    assert results["cases"] and {c["aspect"] for case in results["cases"] for c in case["checks"]} == {"generated"}
+
+
 def test_html_report_is_self_contained_with_matrix_and_failures(emulator, tmp_path):
     report = tmp_path / "report.html"
     run_cases(tmp_path, with_fault(emulator, "ignore-n"), "-k", "test_models or test_sampling_parameters", f"--conformance-html={report}")

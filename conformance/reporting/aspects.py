@@ -1,9 +1,9 @@
 """The aspect of conformance a check verifies: the columns of the report's conformance matrix.
 
 A check's aspect follows from its id's prefix (the first match below wins); checks of response
-content (``body.*`` and the endpoint rules such as ``chat.*``) are the ``schema`` aspect. Any
-check that runs in a generated case (schemathesis, marked by its capability being ``generated``
-or its id ``openapi.*``) counts as ``generated``: it verifies what no hand-written case asked for.
+content (``body.*`` and the endpoint rules such as ``chat.*``) are the ``schema`` aspect. A case
+can claim an aspect for all its checks with the user property ``("aspect", name)``: the generated
+requests (schemathesis) do, since they verify what no hand-written case asked for.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ DESCRIPTIONS = {
     "headers": "response and request headers: content type, request ids, rate limits",
     "errors": "status codes, the error object, authentication, answering at all",
     "streaming": "server-sent events: framing, chunks, the [DONE] terminator",
-    "pagination": "list objects: cursors, limits, order",
+    "pagination": "list objects: cursors, limits, filters, order",
     "generated": "requests generated from the OpenAPI document",
 }
 _BY_PREFIX = (
@@ -25,6 +25,7 @@ _BY_PREFIX = (
     ("chat.stream", "streaming"),
     ("pagination.", "pagination"),
     ("list.", "pagination"),
+    ("files.purpose-filter", "pagination"),
     ("headers.", "headers"),
     ("http.content-type", "headers"),
     ("ratelimit.", "headers"),
@@ -35,7 +36,7 @@ _BY_PREFIX = (
 )
 
 
-def aspect(check_id: str, capability: str | None = None) -> str:
-    if capability and "generated" in capability.split():
-        return "generated"
+def aspect(check_id: str, case_aspect: str | None = None) -> str:
+    if case_aspect in ASPECTS:
+        return case_aspect
     return next((name for prefix, name in _BY_PREFIX if check_id.startswith(prefix)), "schema")

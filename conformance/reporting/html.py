@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from html import escape
 
+from conformance.profile import CAPABILITIES
 from conformance.reporting.aspects import ASPECTS, DESCRIPTIONS
 
 _STYLE = """
@@ -77,8 +78,8 @@ def _matrix(cases: list[dict]) -> str:
     """Capability rows x aspect columns; a cell counts the case x check verdicts of that capability and aspect."""
     cells: dict[tuple[str, str], Counter] = {}
     not_run: dict[str, Counter] = {}
-    for case in cases:
-        capability = case["capability"] or "(none)"
+    for case in sorted(cases, key=lambda c: _order(_row(c["capability"]))):
+        capability = _row(case["capability"])
         not_run.setdefault(capability, Counter())
         if case["status"] in ("skip", "error"):
             not_run[capability][case["status"]] += 1
@@ -104,6 +105,15 @@ def _matrix(cases: list[dict]) -> str:
         f"<table><thead><tr><th>capability</th>{head}<th>skipped / error</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></section>"
     )
+
+
+def _row(capabilities: str | None) -> str:
+    """A case's row: the most specific capability it needs (chat-streaming, not chat; fine-tuning, not files)."""
+    return max((capabilities or "(none)").split(), key=_order)
+
+
+def _order(capability: str) -> int:
+    return CAPABILITIES.index(capability) if capability in CAPABILITIES else len(CAPABILITIES)
 
 
 def _failures(cases: list[dict]) -> str:
