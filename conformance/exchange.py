@@ -10,6 +10,7 @@ from functools import cached_property
 import httpx
 
 from conformance import operations
+from conformance.history import History
 
 # httpx adds these itself; a reproducing curl does not need them.
 _IMPLICIT_HEADERS = {"host", "accept", "accept-encoding", "connection", "user-agent", "content-length"}
@@ -28,6 +29,8 @@ class Exchange:
     transport_error: str | None = None
     elapsed: float = 0.0
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    history: History | None = field(default=None, repr=False, compare=False)
+    """The earlier exchanges of this session, for checks that compare across exchanges."""
 
     @cached_property
     def _operation(self) -> tuple[operations.Operation | None, dict[str, str]]:

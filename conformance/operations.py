@@ -19,6 +19,8 @@ class Operation:
     """Schema of a 2xx JSON body (``None``: not JSON)."""
     item: str | None = None
     """For list envelopes: the schema of each item of ``data``."""
+    capability: str | None = None
+    """The target-profile capability that serves it (conformance/profile.py CAPABILITIES)."""
     pattern: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -32,9 +34,9 @@ class Operation:
 
 
 OPERATIONS: tuple[Operation, ...] = (
-    Operation("GET", "/models", "Models > List models", "list", item="model"),
-    Operation("GET", "/models/{model}", "Models > Retrieve model", "model"),
-    Operation("POST", "/chat/completions", "Chat > Create chat completion", "chat.completion"),
+    Operation("GET", "/models", "Models > List models", "list", item="model", capability="models"),
+    Operation("GET", "/models/{model}", "Models > Retrieve model", "model", capability="models"),
+    Operation("POST", "/chat/completions", "Chat > Create chat completion", "chat.completion", capability="chat"),
 )
 
 

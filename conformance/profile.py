@@ -7,6 +7,7 @@
     chat = "my-model"
     [known-failures]                                 # strict expected failures: a fix shows up as a change
     "test_chat.py::test_json_object_response_format" = "ignores response_format (issue #123)"
+    strict_headers = true                            # require every header the real API sends (STRICT_HEADERS)
     [levels]                                         # raise a check's level for this target
     "headers.request-id" = "must"
 
@@ -34,7 +35,10 @@ CAPABILITIES = (
     "assistants",
 )
 LEVELS = ("must", "should")
-_KEYS = {"name", "description", "base_url", "capabilities", "models", "known-failures", "levels"}
+_KEYS = {"name", "description", "base_url", "capabilities", "models", "known-failures", "levels", "strict_headers"}
+STRICT_HEADERS = ("headers.request-id", "headers.meta-present", "headers.organization", "headers.rate-limits-present")
+"""The header-presence checks, ``should`` for a compatible server, that ``strict_headers = true`` makes
+``must``: the real API sends all of these headers (see conformance/checks/headers.py). ``[levels]`` wins."""
 
 
 class ProfileError(Exception):
@@ -75,6 +79,11 @@ def load(path: str, model_fields: tuple[str, ...]) -> Profile:
     levels = data.get("levels", {})
     if bad := sorted(k for k, v in levels.items() if v not in LEVELS):
         raise ProfileError(f"profile {path}: levels must be 'must' or 'should' ({', '.join(bad)})")
+    strict_headers = data.get("strict_headers", False)
+    if not isinstance(strict_headers, bool):
+        raise ProfileError(f"profile {path}: strict_headers must be true or false, not {strict_headers!r}")
+    if strict_headers:
+        levels = {**dict.fromkeys(STRICT_HEADERS, "must"), **levels}
     return Profile(
         name=str(data.get("name", Path(path).stem)),
         base_url=data.get("base_url"),

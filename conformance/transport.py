@@ -14,6 +14,7 @@ import httpx
 from conformance import __version__
 from conformance.config import Target
 from conformance.exchange import Exchange
+from conformance.history import History
 
 OMIT = object()
 """Header value that removes a default header (e.g. ``Authorization``) from one request."""
@@ -29,12 +30,14 @@ class Client:
         if target.project:
             headers["OpenAI-Project"] = target.project
         self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=target.request_timeout)
+        self.history = History()
 
     def close(self) -> None:
         self._http.close()
 
-    def request(self, method: str, path: str, *, json: object = OMIT, headers: dict | None = None) -> Exchange:
-        request = self._build(method, path, json, headers or {})
+    def request(self, method: str, path: str, *, json: object = OMIT, headers: dict | None = None, content: bytes | None = None) -> Exchange:
+        """``content`` sends raw bytes as the body (e.g. JSON that does not parse)."""
+        request = self._build(method, path, json, headers or {}, content)
         started = time.perf_counter()
         try:
             response = self._http.send(request)
@@ -45,11 +48,13 @@ class Client:
             return self._exchange(request, path, None, started, f"{type(exc).__name__}: {exc}")
         return self._exchange(request, path, response, started, None)
 
-    def _build(self, method: str, path: str, json: object, headers: dict) -> httpx.Request:
+    def _build(self, method: str, path: str, json: object, headers: dict, content=None) -> httpx.Request:
         # A client request id on every request lets an operator find it in the target's logs.
         extra = {"X-Client-Request-Id": str(uuid.uuid4())}
         extra.update({k: v for k, v in headers.items() if v is not OMIT})
         kwargs = {} if json is OMIT else {"json": json}
+        if content is not None:
+            kwargs["content"] = content
         request = self._http.build_request(method, path, headers=extra, **kwargs)
         for name, value in headers.items():
             if value is OMIT:
@@ -64,4 +69,5 @@ class Client:
             transport_error=error,
             elapsed=time.perf_counter() - started,
             secrets=(self.target.api_key,),
+            history=self.history,
         )

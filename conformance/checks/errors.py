@@ -14,3 +14,28 @@ def error_envelope(ex, expect):
     errors = sorted(validation.validator("error").iter_errors(ex.data), key=lambda e: list(e.absolute_path))
     for error in errors[:MAX_SCHEMA_FINDINGS]:
         yield schema_finding(error, "error")
+
+
+def _success_body_with_error(ex) -> bool:
+    return ex.ok and isinstance(ex.data, dict) and ("error" in ex.data or ex.data.get("object") == "error")
+
+
+@check("error.as-success", Level.MUST, "Error object (ErrorResponse)", applies=_success_body_with_error)
+def error_as_success(ex, expect):
+    """A rejection is never HTTP 2xx: a 2xx body is never an error object."""
+    # Response objects may carry an `error` field of their own (a failed fine-tuning job, a failed
+    # response) next to their `object`; an `error` with no `object`, or object "error", is a rejection.
+    if ex.data.get("object") == "error" or ("object" not in ex.data and ex.data.get("error") is not None):
+        yield Finding("a 4xx/5xx status with an error body, or a response object with a 2xx", f"HTTP {ex.status}: {shorten(ex.response.text)}", "/error")
+
+
+MAX_ERROR_BYTES = 16 * 1024
+"""The real API's error bodies are a few hundred bytes; this leaves room for long messages, not for the input."""
+
+
+@check("error.small", Level.SHOULD, "Error object (ErrorResponse)", applies=lambda ex: ex.failed)
+def error_small(ex, expect):
+    """An error body stays small, however large the request: it does not echo the input back."""
+    size = len(ex.response.content)
+    if size > MAX_ERROR_BYTES:
+        yield Finding(f"an error body of at most {MAX_ERROR_BYTES} bytes", f"{size} bytes (request body: {len(ex.request.content)} bytes): {shorten(ex.response.text)}")

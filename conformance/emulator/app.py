@@ -9,16 +9,19 @@ from collections.abc import Awaitable, Callable
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 
-from conformance.emulator import chat, models
+from conformance.emulator import admission, chat, models
 from conformance.emulator.errors import APIError
 from conformance.emulator.faults import FAULTS, PREFIX, active, declare
 from conformance.emulator.responses import reply
 
 STALL = declare("stall", "http.response", "test_single_user_message", "answers GETs but never answers a POST (a hung inference backend)")
-NO_AUTH = declare("no-auth", "http.status", "test_missing_api_key", "authentication not enforced")
+ERROR_ECHOES_INPUT = declare("error-echoes-input", "error.small", "test_large_invalid_input", "400 errors echo the request body back (pydantic-style `input`)")
+UNKNOWN_ROUTE_HTML = declare("unknown-route-html", "http.content-type", "test_unknown_route", "unknown routes answered 404 with an HTML page")
+CATCH_ALL_200 = declare("catch-all-200", "http.status", "test_unknown_route", "unknown routes answered 200 with an HTML page (a web app's catch-all)")
+METHOD_IGNORED = declare("method-ignored", "http.status", "test_wrong_method", "routes match the path only: PUT /models is served as GET /models")
 
 STALL_SECONDS = 600
 """How long the ``stall`` fault holds a request before giving up (it stops early if the client leaves)."""
@@ -32,10 +35,10 @@ def create_app(api_key: str | None = None) -> Callable:
     def endpoint(handler: Handler) -> Handler:
         async def guarded(request: Request) -> Response:
             try:
-                _authenticate(request, api_key)
+                admission.admit(request, api_key)
                 return await handler(request)
             except APIError as error:
-                return reply(request, error.status, error.body)
+                return reply(request, error.status, await _echoing(request, error) if active(request, ERROR_ECHOES_INPUT) else error.body)
 
         return guarded
 
@@ -48,17 +51,13 @@ def create_app(api_key: str | None = None) -> Callable:
     return _FaultGateway(app)
 
 
-def _authenticate(request: Request, api_key: str | None) -> None:
-    if active(request, NO_AUTH):
-        return
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise APIError(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
-    if api_key is not None and key.strip() != api_key:
-        raise APIError(401, "Incorrect API key provided.", code="invalid_api_key")
+async def _echoing(request: Request, error: APIError) -> dict:
+    return {"error": {**error.body["error"], "input": (await request.body()).decode("utf-8", "replace")}}
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 404 and (active(request, UNKNOWN_ROUTE_HTML) or active(request, CATCH_ALL_200)):
+        return HTMLResponse("<html><body><h1>Not Found</h1></body></html>", 200 if active(request, CATCH_ALL_200) else 404)
     # Unknown routes and wrong methods get the error object too, as on the real API.
     message = f"Invalid URL ({request.method} {request.url.path})" if exc.status_code == 404 else exc.detail
     return reply(request, exc.status_code, {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}})
@@ -84,6 +83,8 @@ class _FaultGateway:
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
             if name == STALL and scope["method"] != "GET":
                 return await _stall(receive)
+            if name == METHOD_IGNORED and scope["method"] not in ("GET", "POST"):
+                scope = {**scope, "method": "GET"}
         await self.app(scope, receive, send)
 
 

@@ -8,15 +8,31 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from conformance.emulator.errors import APIError, invalid
+from conformance.emulator.faults import active, declare
+
+CONTENT_TYPE_IGNORED = declare("content-type-ignored", "http.status", "test_wrong_content_type", "a JSON body sent as text/plain is accepted")
+MALFORMED_JSON_500 = declare("malformed-json-500", "http.status", "test_invalid_json_body", "a body that is not valid JSON crashes with 500")
+NON_OBJECT_500 = declare("non-object-500", "http.status", "test_body_not_an_object", "a JSON body that is not an object crashes with 500")
+
+
+def _crash() -> APIError:
+    return APIError(500, "The server had an error while processing your request.", type="server_error")
 
 
 async def json_object(request: Request) -> dict:
-    """The request body, which must be one JSON object."""
+    """The request body, which must be one JSON object sent as application/json (a missing Content-Type is tolerated)."""
+    content_type = request.headers.get("content-type")
+    if content_type is not None and content_type.split(";")[0].strip().lower() != "application/json" and not active(request, CONTENT_TYPE_IGNORED):
+        raise APIError(400, f"Invalid Content-Type header ({content_type}), expected application/json.")
     try:
         body = json.loads(await request.body())
     except ValueError:
+        if active(request, MALFORMED_JSON_500):
+            raise _crash() from None
         raise APIError(400, "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)") from None
     if not isinstance(body, dict):
+        if active(request, NON_OBJECT_500):
+            raise _crash()
         raise APIError(400, "The request body must be a JSON object.")
     return body
 
@@ -35,6 +51,9 @@ class Number:
         if value is None:
             return
         wanted = (int,) if self.integer else (int, float)
+        if self.integer and isinstance(value, float) and value.is_integer():
+            # JSON has one number type: 2.0 is the integer 2 (as in JSON Schema); handlers see an int.
+            value = body[self.name] = int(value)
         if isinstance(value, bool) or not isinstance(value, wanted):
             raise invalid(self.name, f"Invalid type for '{self.name}': expected {'an integer' if self.integer else 'a number'}.", "invalid_type")
         if value < self.minimum or (self.maximum is not None and value > self.maximum):
@@ -47,3 +66,10 @@ def require(body: dict, name: str, kind: type) -> None:
         raise APIError(400, f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter")
     if not isinstance(body[name], kind):
         raise invalid(name, f"Invalid type for '{name}': expected {kind.__name__}.", "invalid_type")
+
+
+def optional(body: dict, name: str, kind: type | tuple[type, ...]) -> None:
+    """An optional parameter, when present, has its type (``bool`` is not an ``int`` here)."""
+    value = body.get(name)
+    if name in body and (not isinstance(value, kind) or (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)))):
+        raise invalid(name, f"Invalid type for '{name}'.", "invalid_type")
