@@ -18,6 +18,9 @@ ANY_KEY = declare("any-key-accepted", "http.status", "test_unknown_key", "any ke
 KEY_REJECTED_ON_CHAT = declare("key-rejected-on-chat", "http.status", "test_key_accepted_on_every_operation", "chat completions reject the key the other endpoints accept")
 CLIENT_ID_LENGTH_UNCHECKED = declare("client-request-id-length-unchecked", "http.status", "test_client_request_id_too_long", "X-Client-Request-Id longer than 512 characters accepted")
 CLIENT_ID_ASCII_UNCHECKED = declare("client-request-id-ascii-unchecked", "http.status", "test_client_request_id_not_ascii", "non-ASCII X-Client-Request-Id accepted")
+CLIENT_ID_OFF_BY_ONE = declare("client-request-id-off-by-one", "http.status", "test_client_request_id_of_512_ascii_characters", "an X-Client-Request-Id of exactly 512 characters rejected")
+ORGANIZATION_REJECTED = declare("organization-rejected", "http.status", "test_organization_header", "a request naming an OpenAI-Organization rejected with 401")
+PROJECT_REJECTED = declare("project-rejected", "http.status", "test_project_header", "a request naming an OpenAI-Project rejected with 401")
 
 SIMULATE_HEADER = "X-Conformance-Simulate"
 RATE_LIMIT = "rate-limit"
@@ -43,6 +46,11 @@ def _authenticate(request: Request, api_key: str | None) -> None:
     rejected = api_key is not None and key.strip() != api_key and not active(request, ANY_KEY)
     if rejected or (active(request, KEY_REJECTED_ON_CHAT) and request.url.path.endswith("/chat/completions")):
         raise APIError(401, "Incorrect API key provided.", code="invalid_api_key")
+    # The emulator has no organizations or projects of its own: it accepts any it is told about.
+    if active(request, ORGANIZATION_REJECTED) and "openai-organization" in request.headers:
+        raise APIError(401, "No such organization.", code="invalid_organization")
+    if active(request, PROJECT_REJECTED) and "openai-project" in request.headers:
+        raise APIError(401, "No such project.", code="invalid_project")
 
 
 def _check_client_request_id(request: Request) -> None:
@@ -50,6 +58,7 @@ def _check_client_request_id(request: Request) -> None:
     value = request.headers.get("x-client-request-id")
     if value is None:
         return
-    too_long = len(value) > MAX_CLIENT_REQUEST_ID and not active(request, CLIENT_ID_LENGTH_UNCHECKED)
+    limit = MAX_CLIENT_REQUEST_ID - 1 if active(request, CLIENT_ID_OFF_BY_ONE) else MAX_CLIENT_REQUEST_ID
+    too_long = len(value) > limit and not active(request, CLIENT_ID_LENGTH_UNCHECKED)
     if too_long or (not value.isascii() and not active(request, CLIENT_ID_ASCII_UNCHECKED)):
         raise APIError(400, f"Invalid X-Client-Request-Id header: it must contain only ASCII characters and be at most {MAX_CLIENT_REQUEST_ID} characters long.")
