@@ -29,7 +29,7 @@ CHAT = {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}
 def _exchange(headers: dict, status: int = 200, body: object = None, request_headers: dict | None = None, history: History | None = None,
               method: str = "POST", path: str = "/chat/completions", request_body: object = CHAT) -> Exchange:
     request = httpx.Request(method, f"http://127.0.0.1:1/v1{path}", json=request_body, headers=request_headers or {})
-    response = httpx.Response(status, headers=headers, json={"object": "thing"} if body is None else body)
+    response = httpx.Response(status, headers=headers, json={"object": "thing", "usage": {"total_tokens": 1}} if body is None else body)
     return Exchange(request=request, path=path, response=response, history=history)
 
 
@@ -72,7 +72,7 @@ def test_absent_headers_are_should_findings_and_do_not_apply_where_irrelevant():
     bare = _exchange({})
     assert {f.pointer for f in _findings("headers.meta-present", bare)} == {"header:openai-processing-ms", "header:openai-version"}
     assert len(_findings("headers.rate-limits-present", bare)) == 6
-    assert _findings("headers.rate-limits-present", _exchange({}, method="GET", path="/models", request_body=None)) == []
+    assert _findings("headers.rate-limits-present", _exchange({}, method="GET", path="/models", request_body=None, body={"object": "list", "data": []})) == []
     assert _findings("headers.organization", bare) == []  # the request named no organization
     named = _exchange({}, request_headers={"OpenAI-Organization": "org-1"})
     assert [f.pointer for f in _findings("headers.organization", named)] == ["header:openai-organization"]

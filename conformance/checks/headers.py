@@ -4,7 +4,7 @@ Levels. The real API sends every header below; most compatible servers send none
 ``openai-*`` and ``x-ratelimit-*`` ones, and no client breaks without them. So:
 
 - a header's *absence* is ``should`` (x-request-id; openai-processing-ms and openai-version;
-  openai-organization when the request named one; x-ratelimit-* on successful model requests);
+  openai-organization when the request named one; x-ratelimit-* on answers that used tokens);
   a profile with ``strict_headers = true`` makes these ``must`` (conformance/profile.py
   STRICT_HEADERS), for the real API and servers that mean to match it;
 - a header *present but malformed* is ``must``: a client that parses it breaks (openai-processing-ms
@@ -103,14 +103,15 @@ def organization(ex, expect):
         yield Finding("an openai-organization header", "(absent)", "header:openai-organization")
 
 
-def _uses_model(ex) -> bool:
-    """A successful POST that names a model: the requests the real API counts against rate limits."""
-    return ex.ok and ex.request.method == "POST" and isinstance(ex.request_json, dict) and "model" in ex.request_json
+def _used_tokens(ex) -> bool:
+    """A success that reports token usage: what the token limits count, so its answer says where they stand."""
+    # Not every answer: whether the real API sends rate limits on listings or object CRUD is not documented.
+    return ex.ok and isinstance(ex.data, dict) and isinstance(ex.data.get("usage"), dict)
 
 
-@check("headers.rate-limits-present", Level.SHOULD, RATE_LIMITING, applies=_uses_model)
+@check("headers.rate-limits-present", Level.SHOULD, RATE_LIMITING, applies=_used_tokens)
 def rate_limits_present(ex, expect):
-    """A successful model request carries the six x-ratelimit-* headers."""
+    """A success that used tokens (reports usage) carries the six x-ratelimit-* headers."""
     for name in RATE_LIMIT_HEADERS:
         if _header(ex, name) is None:
             yield Finding(f"an {name} header", "(absent)", f"header:{name}")
