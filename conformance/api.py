@@ -36,6 +36,13 @@ class Api:
         self.verify(exchange, Expect(expect))
         return exchange
 
+    def stream(self, path: str, *, expect, json: dict, same_as: Exchange | None = None, headers: dict | None = None) -> Exchange:
+        """POST ``json`` with ``stream: true`` and read the answer as it arrives; ``same_as``: the
+        unstreamed answer of a deterministic target, which the streamed content must equal."""
+        exchange = self._client.stream("POST", path, json={**json, "stream": True}, headers=headers)
+        self.verify(exchange, Expect(expect, same_as))
+        return exchange
+
     def verify(self, exchange: Exchange, expect: Expect) -> None:
         failures = []
         levels = self._client.target.profile.levels

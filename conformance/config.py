@@ -23,6 +23,7 @@ class Models:
     """The model each capability's cases use (defaults: the reference's names)."""
 
     chat: str = "gpt-4o-mini"
+    completions: str = "gpt-3.5-turbo-instruct"
     embeddings: str = "text-embedding-3-small"
     moderation: str = "omni-moderation-latest"
     images: str = "dall-e-3"

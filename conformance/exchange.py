@@ -9,7 +9,7 @@ from functools import cached_property
 
 import httpx
 
-from conformance import operations
+from conformance import operations, sse
 from conformance.history import History
 
 # httpx adds these itself; a reproducing curl does not need them.
@@ -29,6 +29,8 @@ class Exchange:
     transport_error: str | None = None
     elapsed: float = 0.0
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    stream: sse.Stream | None = None
+    """For a streamed request (``api.stream``): what arrived of the body, chunk by chunk."""
     history: History | None = field(default=None, repr=False, compare=False)
     """The earlier exchanges of this session, for checks that compare across exchanges."""
 

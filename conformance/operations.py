@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+EVENT_STREAM = "text/event-stream"
+
 
 @dataclass(frozen=True)
 class Operation:
@@ -19,6 +21,8 @@ class Operation:
     """Schema of a 2xx JSON body (``None``: not JSON)."""
     item: str | None = None
     """For list envelopes: the schema of each item of ``data``."""
+    chunk: str | None = None
+    """For operations that stream with ``stream: true``: the schema of each event's JSON data."""
     capability: str | None = None
     """The target-profile capability that serves it (conformance/profile.py CAPABILITIES)."""
     pattern: re.Pattern = field(init=False, repr=False, compare=False)
@@ -36,7 +40,8 @@ class Operation:
 OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/models", "Models > List models", "list", item="model", capability="models"),
     Operation("GET", "/models/{model}", "Models > Retrieve model", "model", capability="models"),
-    Operation("POST", "/chat/completions", "Chat > Create chat completion", "chat.completion", capability="chat"),
+    Operation("POST", "/chat/completions", "Chat > Create chat completion", "chat.completion", chunk="chat.completion.chunk", capability="chat"),
+    Operation("POST", "/completions", "Completions > Create completion", "text_completion", chunk="text_completion.chunk", capability="completions"),
 )
 
 

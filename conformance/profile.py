@@ -27,6 +27,7 @@ CAPABILITIES = (
     "completions",
     "embeddings",
     "moderations",
+    "completions-streaming",
     "images",
     "speech",
     "transcriptions",

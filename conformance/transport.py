@@ -6,18 +6,24 @@ recorded on the exchange instead of raised; only the suite's own bugs raise.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 
 import httpx
 
-from conformance import __version__
+from conformance import __version__, sse
 from conformance.config import Target
 from conformance.exchange import Exchange
 from conformance.history import History
 
 OMIT = object()
 """Header value that removes a default header (e.g. ``Authorization``) from one request."""
+MAX_STREAM_BYTES = 1024 * 1024
+"""The suite's requests are small (a few kilobytes streamed); a stream past this is not going to end."""
+STREAM_DEADLINE_FACTOR = 2
+"""A whole stream gets this many request timeouts: a server trickling keep-alives never stalls a read."""
+
 
 
 class Client:
@@ -47,6 +53,43 @@ class Client:
         except httpx.TransportError as exc:
             return self._exchange(request, path, None, started, f"{type(exc).__name__}: {exc}")
         return self._exchange(request, path, response, started, None)
+
+    def stream(self, method: str, path: str, *, json: object = OMIT, headers: dict | None = None) -> Exchange:
+        """Send a request whose answer is a stream: its bytes are recorded as they arrive, with their times.
+
+        Reading stops, and the exchange says why, when no byte arrives within the request timeout,
+        when the whole stream takes longer than STREAM_DEADLINE_FACTOR times that, or past MAX_STREAM_BYTES.
+        """
+        request = self._build(method, path, json, headers or {})
+        started = time.perf_counter()
+        try:
+            response = self._http.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            return self._exchange(request, path, None, started, f"no response within {self.target.request_timeout:g} s ({type(exc).__name__})")
+        except httpx.TransportError as exc:
+            return self._exchange(request, path, None, started, f"{type(exc).__name__}: {exc}")
+        chunks, size, interrupted = [], 0, None
+        deadline = STREAM_DEADLINE_FACTOR * self.target.request_timeout
+        try:
+            for chunk in response.iter_bytes():
+                arrival = time.perf_counter() - started
+                chunks.append((arrival, chunk))
+                size += len(chunk)
+                if size > MAX_STREAM_BYTES:
+                    interrupted = f"the stream passed {MAX_STREAM_BYTES} bytes without ending; stopped reading"
+                    break
+                if arrival > deadline:
+                    interrupted = f"the stream was still going after {deadline:g} s ({size} bytes); stopped reading"
+                    break
+        except httpx.TimeoutException:
+            interrupted = f"the stream stalled: no byte for {self.target.request_timeout:g} s after {size} bytes"
+        except httpx.TransportError as exc:
+            interrupted = f"the connection broke after {size} bytes: {type(exc).__name__}: {exc}"
+        finally:
+            response.close()
+        # Give the response the body it would have after read(), so every check reads it the usual way.
+        response._content = b"".join(chunk for _, chunk in chunks)
+        return dataclasses.replace(self._exchange(request, path, response, started, None), stream=sse.Stream(tuple(chunks), interrupted))
 
     def _build(self, method: str, path: str, json: object, headers: dict, content=None) -> httpx.Request:
         # A client request id on every request lets an operator find it in the target's logs.

@@ -195,6 +195,18 @@ ERROR = {
     }
 }
 
+# Official document, POST /completions "No streaming" example; a streamed chunk of the same (finish_reason null).
+COMPLETION = {
+    "id": "cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7",
+    "object": "text_completion",
+    "created": 1589478378,
+    "model": "gpt-3.5-turbo-instruct",
+    "system_fingerprint": "fp_44709d6fcb",
+    "choices": [{"text": "\n\nThis is indeed a test", "index": 0, "logprobs": None, "finish_reason": "length"}],
+    "usage": {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12},
+}
+COMPLETION_CHUNK = {**COMPLETION, "choices": [{"text": " indeed", "index": 0, "logprobs": None, "finish_reason": None}], "usage": None}
+
 EXAMPLES = {
     "chat-reference-004": ("chat.completion", CHAT),
     "chat-full": ("chat.completion", CHAT_FULL),
@@ -208,6 +220,9 @@ EXAMPLES = {
     "models-list": ("list", MODELS),
     "paginated-list": ("list", PAGE),
     "error": ("error", ERROR),
+    "completion": ("text_completion", COMPLETION),
+    "completion-chunk": ("text_completion.chunk", COMPLETION_CHUNK),
+    "completion-chunk-usage": ("text_completion.chunk", {**COMPLETION, "choices": []}),
 }
 
 
@@ -284,6 +299,11 @@ NEGATIVES = {
         [("/choices/0/message/tool_calls/0/function/arguments", "type")],
     ),
     "error-code-integer": ("error", ERROR, "/error/code", 401, [("/error/code", "type")]),
+    "completion-finish-reason-null": ("text_completion", COMPLETION, "/choices/0/finish_reason", None, [("/choices/0/finish_reason", "enum")]),
+    "completion-object-chat": ("text_completion", COMPLETION, "/object", "chat.completion", [("/object", "const")]),
+    "completion-chunk-finish-reason-empty": (
+        "text_completion.chunk", COMPLETION_CHUNK, "/choices/0/finish_reason", "", [("/choices/0/finish_reason", "anyOf")]
+    ),
     "error-param-missing": ("error", ERROR, "/error/param", DELETE, [("/error", "required")]),
     "error-flat-vllm-style": ("error", ERROR, "", VLLM_ERROR, [("", "required")]),
     "message-role-user": ("chat.completion", CHAT, "/choices/0/message/role", "user", [("/choices/0/message/role", "const")]),

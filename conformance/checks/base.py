@@ -26,6 +26,8 @@ class Expect:
     """What the case expects of an exchange, beyond what the reference fixes for its operation."""
 
     status: int | tuple[int, ...]
+    same_as: Exchange | None = None
+    """A deterministic target's earlier answer to the same request that this one must match (e.g. unstreamed)."""
 
     @property
     def statuses(self) -> tuple[int, ...]:

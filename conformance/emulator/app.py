@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 
-from conformance.emulator import admission, chat, models
+from conformance.emulator import admission, chat, models, variants
 from conformance.emulator.errors import APIError
 from conformance.emulator.faults import FAULTS, PREFIX, active, declare
 from conformance.emulator.responses import reply
@@ -48,7 +48,7 @@ def create_app(api_key: str | None = None) -> Callable:
         Route("/chat/completions", endpoint(chat.create), methods=["POST"]),
     ]
     app = Starlette(routes=[Mount("/v1", routes=routes)], exception_handlers={HTTPException: _http_error})
-    return _FaultGateway(app)
+    return _FaultGateway(variants.Gateway(app))
 
 
 async def _echoing(request: Request, error: APIError) -> dict:

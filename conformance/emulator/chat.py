@@ -8,7 +8,7 @@ import uuid
 
 from starlette.requests import Request
 
-from conformance.emulator import models
+from conformance.emulator import models, streaming, tools
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import reply
@@ -20,6 +20,12 @@ JSON_MODE_IGNORED = declare("json-mode-ignored", "chat.json-mode", "test_json_ob
 IGNORE_MAX_TOKENS = declare("ignore-max-tokens", "chat.max-tokens", "test_sampling_parameters", "max_tokens ignored")
 USAGE_SUM_WRONG = declare("usage-sum-wrong", "chat.usage-total", "test_single_user_message", "total_tokens is not prompt + completion")
 MODEL_RENAMED = declare("model-renamed", "chat.model", "test_single_user_message", "the response names another model")
+ROLE_REPEATED = declare("stream-role-repeated", "stream.role", "test_stream_single_message", 'role "assistant" repeated in every delta')
+TOOL_CALL_NO_INDEX = declare("stream-tool-call-no-index", "stream.tool-calls", "test_stream_tool_call", "tool-call deltas without index")
+ARGUMENTS_REPEATED = declare("stream-tool-arguments-repeated", "stream.tool-calls", "test_stream_tool_call", "every tool-call delta repeats the whole arguments (they join into invalid JSON)")
+CONTENT_DIFFERS = declare("stream-content-differs", "stream.same-content", "test_stream_matches_unstreamed", "the stream drops the first word of the answer")
+STREAM_OPTIONS_ACCEPTED = declare("stream-options-accepted", "http.status", "test_stream_options_without_stream", "stream_options accepted without stream: true")
+UNREQUESTED_STREAM = declare("unrequested-stream", "http.content-type", "test_single_user_message", "an unstreamed request answered with an event stream")
 
 REPLY = "This is a deterministic reply from the openai-conformance reference emulator."
 ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
@@ -36,7 +42,7 @@ NUMBERS = (
 )
 
 
-def validate(body: dict) -> None:
+def validate(body: dict, request: Request) -> None:
     require(body, "model", str)
     require(body, "messages", list)
     if not body["messages"]:
@@ -51,8 +57,11 @@ def validate(body: dict) -> None:
     response_format = body.get("response_format")
     if response_format is not None and (not isinstance(response_format, dict) or response_format.get("type") not in RESPONSE_FORMATS):
         raise invalid("response_format.type", f"Invalid 'response_format': 'type' must be one of {sorted(RESPONSE_FORMATS)}.")
-    if body.get("stream"):
-        raise invalid("stream", "Streaming is not supported by this version of the reference emulator.", "unsupported_value")
+    if body.get("stream") not in (None, True, False):
+        raise invalid("stream", "Invalid type for 'stream': expected a boolean.", "invalid_type")
+    if body.get("stream_options") is not None and body.get("stream") is not True and not active(request, STREAM_OPTIONS_ACCEPTED):
+        raise invalid("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
+    tools.validate(body)
 
 
 def _words(messages: list[dict]) -> int:
@@ -72,18 +81,21 @@ def _choice(index: int, body: dict, request: Request) -> tuple[dict, int]:
     if active(request, FINISH_REASON_EMPTY):
         finish_reason = ""
     message = {"role": "assistant", "content": " ".join(words), "refusal": None, "annotations": []}
+    if call := tools.forced_call(body):
+        message, finish_reason, words = {**message, "content": None, "tool_calls": [call]}, "tool_calls", call["function"]["arguments"].split(" ")
     return {"index": index, "message": message, "logprobs": None, "finish_reason": finish_reason}, len(words)
 
 
+@streaming.streamed
 async def create(request: Request):
     body = await json_object(request)
-    validate(body)
+    validate(body, request)
     model = models.find(body["model"], "chat", request)
     n = 1 if active(request, IGNORE_N) else body.get("n") or 1
     choices, tokens = zip(*(_choice(i, body, request) for i in range(n)))
     prompt_tokens, completion_tokens = _words(body["messages"]), sum(tokens)
     total = prompt_tokens + completion_tokens + (1 if active(request, USAGE_SUM_WRONG) else 0)
-    return reply(request, 200, {
+    answer = {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
         "created": int(time.time()),
@@ -98,4 +110,28 @@ async def create(request: Request):
         },
         "service_tier": "default",
         "system_fingerprint": "fp_emulator",
-    })
+    }
+    if body.get("stream") is True or active(request, UNREQUESTED_STREAM):
+        return streaming.event_stream(request, streaming.chunks(request, body, answer, "chat.completion.chunk", _pieces))
+    return reply(request, 200, answer)
+
+
+def _pieces(request: Request, choice: dict) -> list[dict]:
+    """A choice as deltas: the role first, then the content word by word or the tool calls in fragments, then an empty delta."""
+    message = choice["message"]
+    parts = [{"role": "assistant", "content": "" if message["content"] is not None else None, "refusal": None}]
+    words = (message["content"] or "").split(" ")[1 if active(request, CONTENT_DIFFERS) else 0:]
+    parts += [{"content": word if k == 0 else " " + word} for k, word in enumerate(words) if message["content"]]
+    for index, call in enumerate(message.get("tool_calls") or []):
+        arguments = call["function"]["arguments"]
+        fragments = [arguments] * 3 if active(request, ARGUMENTS_REPEATED) else [arguments[k:k + 8] for k in range(0, len(arguments), 8)]
+        first = {"index": index, "id": call["id"], "type": "function", "function": {"name": call["function"]["name"], "arguments": ""}}
+        parts += [{"tool_calls": [first]}] + [{"tool_calls": [{"index": index, "function": {"arguments": f}}]} for f in fragments]
+    parts.append({})
+    for delta in parts:
+        if active(request, ROLE_REPEATED):
+            delta.setdefault("role", "assistant")
+        for call in delta.get("tool_calls", ()):
+            if active(request, TOOL_CALL_NO_INDEX):
+                del call["index"]
+    return [{"delta": delta, "logprobs": None} for delta in parts]

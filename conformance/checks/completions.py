@@ -1,0 +1,51 @@
+"""Legacy completions semantics beyond the schema: choices per prompt, max_tokens, usage, echo."""
+
+from conformance.checks import chat
+from conformance.checks.base import Finding, Level, check, shorten, succeeded
+
+SECTION = "Completions > Create completion"
+_completion = succeeded("POST /completions")
+
+
+def _request(ex) -> dict:
+    return ex.request_json if isinstance(ex.request_json, dict) else {}
+
+
+def choices_expected(request: dict) -> int:
+    """n choices for each prompt: a string or a token array is one prompt, an array of them several."""
+    prompt, n = request.get("prompt"), request.get("n") or 1
+    several = isinstance(prompt, list) and bool(prompt) and all(isinstance(p, (str, list)) for p in prompt)
+    return n * (len(prompt) if several else 1)
+
+
+@check("completions.choices-count", Level.MUST, SECTION, applies=_completion)
+def choices_count(ex, expect):
+    """There are n choices per prompt, with indices 0..(n x prompts)-1."""
+    wanted = choices_expected(_request(ex))
+    choices = ex.data.get("choices") if isinstance(ex.data.get("choices"), list) else []
+    indices = sorted(c.get("index") for c in choices if isinstance(c, dict) and isinstance(c.get("index"), int))
+    if indices != list(range(wanted)):
+        yield Finding(f"{wanted} choice(s) with indices 0..{wanted - 1}", f"indices {indices}", "/choices")
+
+
+@check("completions.max-tokens", Level.MUST, SECTION, applies=lambda ex: _completion(ex) and isinstance(_request(ex).get("max_tokens"), int))
+def max_tokens(ex, expect):
+    """Completion tokens stay within max_tokens for each choice."""
+    limit = _request(ex)["max_tokens"] * choices_expected(_request(ex))
+    used = (ex.data.get("usage") or {}).get("completion_tokens") if isinstance(ex.data.get("usage"), dict) else None
+    if isinstance(used, int) and used > limit:
+        yield Finding(f"completion_tokens <= {limit}", str(used), "/usage/completion_tokens")
+
+
+# The same rule as for chat on the same fields: the chat check's function.
+check("completions.usage-total", Level.MUST, SECTION, applies=lambda ex: _completion(ex) and isinstance(ex.data.get("usage"), dict))(chat.usage_total)
+
+
+@check("completions.echo", Level.MUST, SECTION, applies=lambda ex: _completion(ex) and _request(ex).get("echo") is True and isinstance(_request(ex).get("prompt"), str))
+def echo_prompt(ex, expect):
+    """With echo, each choice's text starts with the prompt."""
+    prompt = _request(ex)["prompt"]
+    for i, choice in enumerate(ex.data.get("choices") or []):
+        text = choice.get("text") if isinstance(choice, dict) else None
+        if not (isinstance(text, str) and text.startswith(prompt)):
+            yield Finding(f"text starting with the prompt {shorten(prompt, 80)!r}", repr(shorten(text, 120)), f"/choices/{i}/text")

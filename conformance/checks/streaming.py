@@ -1,0 +1,297 @@
+"""Streaming checks: the server-sent-events framing of a streamed answer, and the invariants of its chunks.
+
+They apply to answers read with ``api.stream`` from operations that stream (chat and legacy
+completions). Pointers ``/events/<i>/...`` point into the stream's events, counted from 0.
+The Content-Type (text/event-stream) is media.content-type's: a streamed request's success body
+is that media type (``Operation.media``). The events are read only when it says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from conformance import validation
+from conformance.checks import completions
+from conformance.checks.base import Finding, Level, check, shorten
+from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
+from conformance.operations import EVENT_STREAM
+from conformance.sse import DONE, NOT_JSON
+
+SECTION = "Streaming"
+CHAT_CHUNK = "chat.completion.chunk"
+INCREMENTAL_MIN_EVENTS = 3
+BUFFERED_SPREAD = 0.1
+"""A stream whose events all arrive within this fraction of the wait for the first one was held back."""
+
+
+def _streamed(ex) -> bool:
+    """A success answer to a streamed request of an operation that streams."""
+    return ex.stream is not None and ex.ok and ex.operation is not None and ex.operation.chunk is not None
+
+
+def _event_stream(ex) -> bool:
+    """A streamed answer that arrived in full and says it is an event stream: its events can be judged.
+
+    A stream cut short (stall, deadline, size bound) is stream.complete's finding alone: judging
+    the part that arrived would only repeat it (no [DONE], no finish_reason) at length.
+    """
+    return _streamed(ex) and not ex.stream.interrupted and _media_type(ex) == EVENT_STREAM
+
+
+def _media_type(ex) -> str:
+    return ex.response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _request(ex) -> dict:
+    return ex.request_json if isinstance(ex.request_json, dict) else {}
+
+
+def _is_error(ex, i: int) -> bool:
+    payload = ex.stream.payloads[i]
+    return ex.stream.events[i].type == "error" or (isinstance(payload, dict) and ("error" in payload or payload.get("object") == "error"))
+
+
+def _errors(ex) -> list[int]:
+    return [i for i in range(len(ex.stream.events)) if _is_error(ex, i)]
+
+
+def _chunks(ex) -> list[tuple[int, dict]]:
+    """The JSON object events that are chunks (not errors), with their event index."""
+    return [(i, p) for i, p in enumerate(ex.stream.payloads) if isinstance(p, dict) and not _is_error(ex, i)]
+
+
+def _choice_entries(ex) -> dict[int, list[tuple[str, dict]]]:
+    """Per choice index, in order: (pointer, choice) of every chunk that carries that choice."""
+    entries = defaultdict(list)
+    for i, chunk in _chunks(ex):
+        choices = chunk.get("choices")
+        for j, choice in enumerate(choices if isinstance(choices, list) else []):
+            if isinstance(choice, dict) and isinstance(choice.get("index"), int):
+                entries[choice["index"]].append((f"/events/{i}/choices/{j}", choice))
+    return entries
+
+
+def _is_chat(ex) -> bool:
+    return ex.operation.chunk == CHAT_CHUNK
+
+
+def _delta(choice: dict) -> dict:
+    delta = choice.get("delta")
+    return delta if isinstance(delta, dict) else {}
+
+
+def _text(ex, choice: dict) -> str:
+    piece = _delta(choice).get("content") if _is_chat(ex) else choice.get("text")
+    return piece if isinstance(piece, str) else ""
+
+
+# --- framing -------------------------------------------------------------------------------
+
+
+@check("stream.complete", Level.MUST, SECTION, applies=_streamed)
+def stream_complete(ex, expect):
+    """The stream arrives in full: no stall past the read timeout, no endless stream, no error instead of the answer."""
+    if ex.stream.interrupted:
+        yield Finding("a stream that ends within the timeouts and size bound", ex.stream.interrupted)
+    if _event_stream(ex):
+        for i in _errors(ex):
+            yield Finding("a complete answer", f"the stream broke off with an error event: {shorten(ex.stream.events[i].data)}", f"/events/{i}")
+
+
+@check("stream.framing", Level.MUST, "Streaming (server-sent events standard)", applies=_event_stream)
+def sse_framing(ex, expect):
+    """The body is a well-formed event stream: UTF-8, every event ended by a blank line."""
+    for violation in ex.stream.violations:
+        yield Finding("server-sent-events framing", violation)
+
+
+@check("stream.data-json", Level.MUST, SECTION, applies=_event_stream)
+def data_is_json_object(ex, expect):
+    """Every event's data is one JSON object (the data: [DONE] sentinel aside)."""
+    for i, payload in enumerate(ex.stream.payloads):
+        if payload is not DONE and not isinstance(payload, dict):
+            yield Finding("one JSON object in the event's data", shorten(ex.stream.events[i].data) or "(empty data)", f"/events/{i}")
+
+
+@check("stream.done", Level.MUST, SECTION, applies=_event_stream)
+def ends_with_done(ex, expect):
+    """The stream is terminated by a data: [DONE] event (or an error event), never silently."""
+    payloads = ex.stream.payloads
+    if DONE not in payloads and not _errors(ex):
+        last = shorten(ex.stream.events[-1].data, 120) if payloads else "(no event)"
+        yield Finding("data: [DONE] as the last event", f"the stream ended after {len(payloads)} event(s) without it; last: {last}")
+
+
+@check("stream.after-done", Level.MUST, SECTION, applies=_event_stream)
+def nothing_after_done(ex, expect):
+    """data: [DONE] is the last event: nothing follows it."""
+    payloads = ex.stream.payloads
+    if DONE in payloads:
+        after = payloads.index(DONE) + 1
+        for i in range(after, len(payloads)):
+            yield Finding("no event after data: [DONE]", shorten(ex.stream.events[i].data, 120), f"/events/{i}")
+
+
+@check("stream.incremental", Level.SHOULD, SECTION, applies=lambda ex: _event_stream(ex) and len(ex.stream.events) >= INCREMENTAL_MIN_EVENTS)
+def delivered_incrementally(ex, expect):
+    """Events are delivered as they are generated, not held back and sent all at once at the end."""
+    arrivals = [event.arrival for event in ex.stream.events]
+    wait, spread, reads = arrivals[0], arrivals[-1] - arrivals[0], len(set(arrivals))
+    # Held back: every event in one or two reads, in a blink compared with the wait for the first.
+    # A slow first token (a reasoning model) followed by a fast burst still arrives in many reads.
+    if reads <= 2 and spread < BUFFERED_SPREAD * wait:
+        yield Finding(
+            "events spread over the generation",
+            f"all {len(arrivals)} events arrived in {reads} read(s) within {spread * 1000:.1f} ms, after waiting {wait * 1000:.0f} ms for the first",
+        )
+
+
+@check("stream.error-event", Level.MUST, "Error object (ErrorResponse)", applies=_event_stream)
+def error_event_shape(ex, expect):
+    """An error after the stream started is an event carrying the error object {"error": {...}}."""
+    for i in _errors(ex):
+        payload = ex.stream.payloads[i]
+        if not isinstance(payload, dict):
+            yield Finding('{"error": {...}}', shorten(ex.stream.events[i].data), f"/events/{i}")
+            continue
+        errors = sorted(validation.validator("error").iter_errors(payload), key=lambda e: list(e.absolute_path))
+        for error in errors[:MAX_SCHEMA_FINDINGS]:
+            finding = schema_finding(error, "error")
+            yield Finding(finding.expected, finding.seen, f"/events/{i}{finding.pointer.rstrip('/')}")
+
+
+# --- chunk invariants ------------------------------------------------------------------------
+
+
+@check("stream.chunk-schema", Level.MUST, "Response objects (schemas/)", applies=_event_stream)
+def chunk_schema(ex, expect):
+    """Every chunk validates against the JSON Schema of the operation's chunk object."""
+    validator = validation.validator(ex.operation.chunk)
+    findings = 0
+    for i, chunk in _chunks(ex):
+        for error in sorted(validator.iter_errors(chunk), key=lambda e: list(e.absolute_path)):
+            finding = schema_finding(error, ex.operation.chunk, ex.operation.section)
+            yield Finding(finding.expected, finding.seen, f"/events/{i}{finding.pointer.rstrip('/')}", finding.section)
+            findings += 1
+            if findings >= MAX_SCHEMA_FINDINGS:
+                return
+
+
+@check("stream.same-ids", Level.MUST, SECTION, applies=_event_stream)
+def identical_ids(ex, expect):
+    """id, created and model are the same in every chunk of a stream."""
+    chunks = _chunks(ex)
+    for field in ("id", "created", "model"):
+        if not chunks:
+            return
+        first = chunks[0][1].get(field)
+        for i, chunk in chunks[1:]:
+            if chunk.get(field) != first:
+                yield Finding(f"{field} {first!r} as in the first chunk", repr(chunk.get(field)), f"/events/{i}/{field}")
+                break
+
+
+@check("stream.role", Level.MUST, "Chat > The chat completion chunk object", applies=lambda ex: _event_stream(ex) and _is_chat(ex))
+def role_in_first_delta(ex, expect):
+    """Each choice's first delta carries role "assistant"; later deltas do not repeat it."""
+    for index, entries in sorted(_choice_entries(ex).items()):
+        (pointer, first), later = entries[0], entries[1:]
+        if _delta(first).get("role") != "assistant":
+            yield Finding('role "assistant" in the choice\'s first delta', repr(_delta(first).get("role")), f"{pointer}/delta/role")
+        repeated = [p for p, choice in later if _delta(choice).get("role") is not None]
+        if repeated:
+            yield Finding("no role after the first delta", f"role repeated in {len(repeated)} later delta(s)", f"{repeated[0]}/delta/role")
+
+
+@check("stream.finish-reason", Level.MUST, SECTION, applies=lambda ex: _event_stream(ex) and not _errors(ex))
+def finish_reason_once(ex, expect):
+    """finish_reason is null (not "") until a choice's last chunk, which carries exactly one reason."""
+    for index, entries in sorted(_choice_entries(ex).items()):
+        early = [(p, c.get("finish_reason")) for p, c in entries[:-1] if c.get("finish_reason") is not None]
+        for pointer, reason in early[:3]:
+            yield Finding("null until the choice's last chunk", repr(reason), f"{pointer}/finish_reason")
+        pointer, last = entries[-1]
+        if last.get("finish_reason") is None:
+            yield Finding(f"a finish_reason in choice {index}'s last chunk", "null: the choice never finished", f"{pointer}/finish_reason")
+
+
+@check("stream.choices", Level.MUST, SECTION, applies=lambda ex: _event_stream(ex) and not _errors(ex))
+def every_choice_streamed(ex, expect):
+    """With n choices (per prompt, for completions), each index gets its own chunks and its own finish_reason."""
+    request = _request(ex)
+    n = request.get("n") or 1 if _is_chat(ex) else completions.choices_expected(request)
+    seen = sorted(_choice_entries(ex))
+    if isinstance(n, int) and seen != list(range(n)):
+        yield Finding(f"chunks for choice indices {list(range(n))}", f"indices {seen}", "/events")
+
+
+@check("stream.tool-calls", Level.MUST, "Chat > The chat completion chunk object", applies=lambda ex: _event_stream(ex) and _is_chat(ex))
+def tool_call_deltas(ex, expect):
+    """Tool-call deltas carry index; a call's first delta has id, type and function.name; arguments join into JSON."""
+    for choice_index, entries in sorted(_choice_entries(ex).items()):
+        calls: dict[int, tuple[str, list[str]]] = {}
+        for pointer, choice in entries:
+            fragments = _delta(choice).get("tool_calls")
+            for k, fragment in enumerate(fragments if isinstance(fragments, list) else []):
+                at = f"{pointer}/delta/tool_calls/{k}"
+                if not isinstance(fragment, dict) or not isinstance(fragment.get("index"), int):
+                    yield Finding("an integer index on every tool-call delta", shorten(fragment), f"{at}/index")
+                    continue
+                function = fragment.get("function") if isinstance(fragment.get("function"), dict) else {}
+                if fragment["index"] not in calls:
+                    calls[fragment["index"]] = (at, [])
+                    if not (isinstance(fragment.get("id"), str) and fragment.get("type") == "function" and isinstance(function.get("name"), str)):
+                        yield Finding("id, type \"function\" and function.name in a call's first delta", shorten(fragment), at)
+                arguments = function.get("arguments")
+                if arguments is not None and not isinstance(arguments, str):
+                    yield Finding("function.arguments as a string fragment", shorten(arguments), f"{at}/function/arguments")
+                elif arguments:
+                    calls[fragment["index"]][1].append(arguments)
+        if entries[-1][1].get("finish_reason") == "length":
+            continue  # arguments cut short by max_tokens are allowed to be incomplete JSON
+        for at, parts in calls.values():
+            try:
+                json.loads("".join(parts))
+            except ValueError:
+                yield Finding("function.arguments fragments that join into valid JSON", shorten("".join(parts)), at)
+
+
+@check("stream.usage", Level.MUST, "Chat > Create chat completion (stream_options)", applies=lambda ex: _event_stream(ex) and not _errors(ex))
+def usage_chunk(ex, expect):
+    """include_usage: one last chunk with choices [] and usage (total = prompt + completion), usage null elsewhere; else no usage."""
+    chunks = _chunks(ex)
+    with_usage = [(i, c) for i, c in chunks if c.get("usage") is not None]
+    options = _request(ex).get("stream_options")
+    if not (isinstance(options, dict) and options.get("include_usage") is True):
+        for i, chunk in with_usage[:1]:
+            yield Finding("no usage: stream_options.include_usage was not set", shorten(chunk["usage"]), f"/events/{i}/usage")
+        return
+    if not chunks or chunks[-1][1].get("usage") is None:
+        yield Finding("a last chunk (before [DONE]) that carries usage", "no usage in the last chunk", f"/events/{chunks[-1][0]}" if chunks else "/events")
+        return
+    last, usage_chunk = chunks[-1]
+    for i, _ in with_usage[:-1][:3]:
+        yield Finding("usage null on every chunk but the last", "a usage object", f"/events/{i}/usage")
+    if usage_chunk.get("choices") != []:
+        yield Finding("choices [] in the usage chunk", shorten(usage_chunk.get("choices")), f"/events/{last}/choices")
+    usage = usage_chunk["usage"]
+    parts = [usage.get(k) for k in ("prompt_tokens", "completion_tokens", "total_tokens")] if isinstance(usage, dict) else []
+    if len(parts) == 3 and all(isinstance(p, int) for p in parts) and parts[0] + parts[1] != parts[2]:
+        yield Finding(f"total_tokens {parts[0] + parts[1]}", str(parts[2]), f"/events/{last}/usage/total_tokens")
+
+
+@check("stream.same-content", Level.SHOULD, SECTION, applies=lambda ex: _event_stream(ex) and not _errors(ex))
+def same_as_unstreamed(ex, expect):
+    """A deterministic target streams the same content it answers without streaming."""
+    baseline = expect.same_as
+    if baseline is None or not isinstance(baseline.data, dict) or not isinstance(baseline.data.get("choices"), list):
+        return
+    streamed = {index: "".join(_text(ex, c) for _, c in entries) for index, entries in _choice_entries(ex).items()}
+    for choice in baseline.data["choices"]:
+        if not isinstance(choice, dict):
+            continue
+        wanted = (choice.get("message") or {}).get("content") if _is_chat(ex) else choice.get("text")
+        seen = streamed.get(choice.get("index"))
+        if isinstance(wanted, str) and seen is not None and seen != wanted:
+            yield Finding(f"the unstreamed content {shorten(wanted, 120)!r}", repr(shorten(seen, 120)), f"/choices/{choice.get('index')}")

@@ -1,0 +1,52 @@
+"""Legal variations of the API that the suite must accept, selected per request by a URL prefix.
+
+``http://host:port/variant/<name>/v1/...`` serves the conformant API in one of the ways the
+reference and the SSE standard allow (comments, CRLF, ``event:`` lines, extra fields, ...).
+They are the opposite of faults: tests/test_streaming_variants.py runs the cases against each
+and expects every check to pass. Faults and variants combine: ``/fault/<f>/variant/<v>/v1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+PREFIX = "/variant/"
+
+VARIANTS: dict[str, str] = {
+    "sse-comments": 'comment lines (": keep-alive") before, between and inside events',
+    "sse-crlf": "CRLF line endings, with writes split between the CR and the LF",
+    "sse-cr": "CR line endings",
+    "sse-fields": "event:, id: and retry: fields on every event",
+    "sse-multiline-data": "each chunk's JSON spread over several data: lines",
+    "sse-no-space": "data:{...} without the optional space",
+    "sse-split-writes": "every event written in two pieces, cut mid-line",
+    "sse-bom": "a byte order mark before the first event",
+    "chunk-extra-fields": "unknown fields in chunks, choices and deltas (backward-compatible additions)",
+    "mid-stream-error": "an error after two chunks, sent as an event carrying the error object",
+}
+
+
+def chosen(request: Request, name: str) -> bool:
+    if name not in VARIANTS:
+        raise KeyError(f"unknown variant {name!r}")  # a typo must not silently disable a variant
+    return request.scope.get("state", {}).get("variant") == name
+
+
+class Gateway:
+    """Strips ``/variant/<name>`` from the path and records the variant in the request state."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX):
+            name, _, rest = scope["path"][len(PREFIX):].partition("/")
+            if name not in VARIANTS:
+                error = {"error": {"message": f"Unknown emulator variant {name!r}", "type": "invalid_request_error", "param": None, "code": None}}
+                return await JSONResponse(error, 404)(scope, receive, send)
+            scope.setdefault("state", {})["variant"] = name
+            scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
+        await self.app(scope, receive, send)

@@ -1,0 +1,59 @@
+"""Legal variations of streaming pass every check: the suite raises no false alarm on them.
+
+The emulator serves each variation under /variant/<name>/v1 (conformance/emulator/variants.py).
+Requests go straight through the suite's client and checks: no inner pytest run is needed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks import Expect, evaluate
+from conformance.config import Target
+from conformance.emulator.variants import VARIANTS
+from conformance.transport import Client
+from tests.conftest import KEY
+
+CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 16}
+TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}}}
+COMPLETION = {"model": "gpt-3.5-turbo-instruct", "prompt": "Say this is a test", "max_tokens": 7}
+REQUESTS = [
+    ("/chat/completions", {**CHAT, "n": 2, "stream_options": {"include_usage": True}}),
+    ("/chat/completions", {**CHAT, "tools": [TOOL], "tool_choice": "required"}),
+    ("/completions", {**COMPLETION, "n": 2, "echo": True, "stream_options": {"include_usage": True}}),
+]
+FRAMING_CHECKS = {"stream.framing", "stream.data-json", "stream.done", "stream.chunk-schema", "stream.finish-reason", "media.content-type"}
+
+
+def stream_outcomes(base_url: str, path: str, body: dict) -> list:
+    client = Client(Target(base_url=base_url, api_key=KEY, request_timeout=5), base_url)
+    try:
+        exchange = client.stream("POST", path, json={**body, "stream": True})
+    finally:
+        client.close()
+    return list(evaluate(exchange, Expect(200)))
+
+
+@pytest.mark.parametrize("variant", [name for name in VARIANTS if name != "mid-stream-error"])
+def test_legal_variation_passes_every_check(variant, emulator):
+    base_url = emulator.replace("/v1", f"/variant/{variant}/v1")
+    for path, body in REQUESTS:
+        outcomes = stream_outcomes(base_url, path, body)
+        assert FRAMING_CHECKS <= {o.check.id for o in outcomes}, "the stream's events were not read"
+        assert [v.message() for o in outcomes for v in o.violations] == []
+
+
+def test_error_event_after_the_stream_started_is_reported_as_an_incomplete_answer(emulator):
+    # The conformant way to fail mid-stream: an event carrying the error object. The suite reports
+    # the broken-off answer, not broken framing or a malformed error.
+    outcomes = stream_outcomes(emulator.replace("/v1", "/variant/mid-stream-error/v1"), *REQUESTS[0])
+    failed = {o.check.id for o in outcomes if not o.passed}
+    assert failed == {"stream.complete"}
+    assert "error event" in next(o for o in outcomes if not o.passed).violations[0].message()
+
+
+def test_unknown_variant_is_a_404_with_the_error_object(emulator):
+    client = Client(Target(base_url=emulator, api_key=KEY), emulator)
+    exchange = client.request("GET", emulator.replace("/v1", "/variant/nope/v1") + "/models")
+    client.close()
+    assert exchange.status == 404 and "nope" in exchange.data["error"]["message"]
