@@ -46,7 +46,7 @@ class Client:
         request = self._build(method, path, json, headers or {}, content)
         started = time.perf_counter()
         try:
-            response = self._http.send(request)
+            response = self._send(request)
             response.read()
         except httpx.TimeoutException as exc:
             return self._exchange(request, path, None, started, f"no response within {self.target.request_timeout:g} s ({type(exc).__name__})")
@@ -63,7 +63,7 @@ class Client:
         request = self._build(method, path, json, headers or {})
         started = time.perf_counter()
         try:
-            response = self._http.send(request, stream=True)
+            response = self._send(request, stream=True)
         except httpx.TimeoutException as exc:
             return self._exchange(request, path, None, started, f"no response within {self.target.request_timeout:g} s ({type(exc).__name__})")
         except httpx.TransportError as exc:
@@ -90,6 +90,18 @@ class Client:
         # Give the response the body it would have after read(), so every check reads it the usual way.
         response._content = b"".join(chunk for _, chunk in chunks)
         return dataclasses.replace(self._exchange(request, path, response, started, None), stream=sse.Stream(tuple(chunks), interrupted))
+
+    def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
+        """Send; once more, on a fresh connection, when the connection dropped before any answer.
+
+        A server may close a kept-alive connection as the next request arrives (RFC 9112 9.3); curl
+        and the OpenAI SDK then resend, and so does the suite: otherwise the failure would land on
+        whichever case came next. A server that drops every attempt still fails http.response.
+        """
+        try:
+            return self._http.send(request, stream=stream)
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            return self._http.send(request, stream=stream)
 
     def _build(self, method: str, path: str, json: object, headers: dict, content=None) -> httpx.Request:
         # A client request id on every request lets an operator find it in the target's logs.
