@@ -13,6 +13,7 @@ from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import reply
 from conformance.emulator.validation import Number, json_object, require
+from conformance.emulator.variants import chosen
 
 FINISH_REASON_EMPTY = declare("finish-reason-empty", "body.schema", "test_single_user_message", 'finish_reason "" instead of a reason')
 IGNORE_N = declare("ignore-n", "chat.choices-count", "test_sampling_parameters", "n ignored: always one choice")
@@ -20,7 +21,7 @@ JSON_MODE_IGNORED = declare("json-mode-ignored", "chat.json-mode", "test_json_ob
 IGNORE_MAX_TOKENS = declare("ignore-max-tokens", "chat.max-tokens", "test_sampling_parameters", "max_tokens ignored")
 USAGE_SUM_WRONG = declare("usage-sum-wrong", "chat.usage-total", "test_single_user_message", "total_tokens is not prompt + completion")
 MODEL_RENAMED = declare("model-renamed", "chat.model", "test_single_user_message", "the response names another model")
-ROLE_REPEATED = declare("stream-role-repeated", "stream.role", "test_stream_single_message", 'role "assistant" repeated in every delta')
+ROLE_CHANGES = declare("stream-role-changes", "stream.role", "test_stream_single_message", 'deltas after the first switch role to "user"')
 TOOL_CALL_NO_INDEX = declare("stream-tool-call-no-index", "stream.tool-calls", "test_stream_tool_call", "tool-call deltas without index")
 ARGUMENTS_REPEATED = declare("stream-tool-arguments-repeated", "stream.tool-calls", "test_stream_tool_call", "every tool-call delta repeats the whole arguments (they join into invalid JSON)")
 CONTENT_DIFFERS = declare("stream-content-differs", "stream.same-content", "test_stream_matches_unstreamed", "the stream drops the first word of the answer")
@@ -129,7 +130,9 @@ def _pieces(request: Request, choice: dict) -> list[dict]:
         parts += [{"tool_calls": [first]}] + [{"tool_calls": [{"index": index, "function": {"arguments": f}}]} for f in fragments]
     parts.append({})
     for delta in parts:
-        if active(request, ROLE_REPEATED):
+        if active(request, ROLE_CHANGES) and delta is not parts[0]:
+            delta["role"] = "user"
+        elif chosen(request, "role-repeated"):
             delta.setdefault("role", "assistant")
         for call in delta.get("tool_calls", ()):
             if active(request, TOOL_CALL_NO_INDEX):
