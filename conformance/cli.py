@@ -31,11 +31,19 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("checks", help="print the table of checks and the emulator faults that make each fail")
 
     diff = commands.add_parser("diff", help="compare two results.json: new failures, fixed, still failing; exit 1 on a new must failure")
+    serve.add_argument("--capabilities", help="serve only these capabilities besides models and chat, comma-separated (emulates a partial server)")
+
+    probe = commands.add_parser("probe", help="write a starting target profile (TOML) from what a target answers")
+    probe.add_argument("--base-url", required=True, help="base URL of the target, including /v1")
+    probe.add_argument("--api-key", help="API key [env: OPENAI_API_KEY]")
+    probe.add_argument("--name", help="the profile's name (default: the target's host)")
+    probe.add_argument("--output", "-o", type=Path, help="where to write the profile (default: standard output)")
     diff.add_argument("base", help="results.json of the earlier run (e.g. last night's)")
     diff.add_argument("new", help="results.json of the later run")
+    commands.add_parser("openapi", help="print the suite's OpenAPI 3.1 document (generated from schemas/ and the operations table)")
 
     args = parser.parse_args(argv)
-    return {"run": _run, "serve": _serve, "checks": _checks, "diff": _diff}[args.command](args)
+    return {"run": _run, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi}[args.command](args)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -96,7 +104,34 @@ class _SessionWatch:
 def _serve(args: argparse.Namespace) -> int:
     from conformance.emulator.server import serve
 
-    serve(args.port, args.api_key, args.host)
+    capabilities = {"models", "chat", *args.capabilities.split(",")} if args.capabilities else None
+    serve(args.port, args.api_key, args.host, capabilities)
+    return 0
+
+
+def _probe(args: argparse.Namespace) -> int:
+    from urllib.parse import urlsplit
+
+    from conformance.probe import profile_text
+
+    try:
+        target = cfg.resolve({"base_url": args.base_url, "api_key": args.api_key})
+        text = profile_text(target, args.name or urlsplit(target.base_url).hostname)
+    except cfg.ConfigError as error:
+        print(f"openai-conformance: {error}", file=sys.stderr)
+        return 2
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"openai-conformance: profile written to {args.output}", file=sys.stderr)
+    else:
+        print(text, end="")
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from conformance.openapi import document
+
+    print(json.dumps(document(), indent=2))
     return 0
 
 

@@ -29,6 +29,7 @@ class Models:
     images: str = "dall-e-3"
     speech: str = "tts-1"
     transcription: str = "whisper-1"
+    finetune: str = "gpt-4o-mini-2024-07-18"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,15 @@ them everywhere would mangle every body that happens to contain the same letters
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file sent in a multipart request: its form field, file name and size."""
+
+    field: str
+    filename: str
+    size: int
+
+
+@dataclass(frozen=True)
 class Exchange:
     request: httpx.Request
     path: str
@@ -29,6 +38,9 @@ class Exchange:
     transport_error: str | None = None
     elapsed: float = 0.0
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    form: dict[str, str] = field(default_factory=dict)
+    """The plain fields of a multipart request."""
+    uploads: tuple[Upload, ...] = ()
     stream: sse.Stream | None = None
     """For a streamed request (``api.stream``): what arrived of the body, chunk by chunk."""
     history: History | None = field(default=None, repr=False, compare=False)
@@ -66,6 +78,16 @@ class Exchange:
         except ValueError:
             return None
 
+    @property
+    def params(self) -> dict:
+        """The request's parameters: its JSON object body, or the fields of its multipart form."""
+        return self.request_json if isinstance(self.request_json, dict) else dict(self.form)
+
+    @property
+    def media(self) -> operations.Media | None:
+        """What the success body must be, for this operation and these parameters."""
+        return None if self.operation is None else self.operation.media(self.params)
+
     @cached_property
     def data(self) -> object:
         """The response body parsed as JSON, or ``None`` when there is none or it is not JSON."""
@@ -88,17 +110,22 @@ class Exchange:
 
     def curl(self) -> str:
         """A shell command that reproduces the request, the key left to the environment."""
-        parts = ["curl", "-X", self.request.method, shlex.quote(str(self.request.url))]
+        parts = ["curl", "-X", self.request.method, shlex.quote(self.redact(str(self.request.url)))]
+        multipart = bool(self.form or self.uploads)
         for name, value in self.request.headers.items():
-            if name.lower() in _IMPLICIT_HEADERS:
-                continue
+            if name.lower() in _IMPLICIT_HEADERS or (multipart and name.lower() == "content-type"):
+                continue  # with -F, curl writes its own multipart Content-Type and boundary
             if name.lower() == "authorization" and any(s and s in value for s in self.secrets):
                 # Double quotes so the shell expands the variable: the key itself is never printed.
                 scheme = value.split(" ", 1)[0]
                 parts += ["-H", f'"{name}: {scheme} {KEY_PLACEHOLDER}"']
             else:
                 parts += ["-H", shlex.quote(self.redact(f"{name}: {value}"))]
-        if self.request.content:
+        if multipart:
+            # Files are named, not inlined: the reader supplies a file of that name.
+            parts += [f for name, value in self.form.items() for f in ("-F", shlex.quote(self.redact(f"{name}={value}")))]
+            parts += [f for u in self.uploads for f in ("-F", shlex.quote(f"{u.field}=@{u.filename}"))]
+        elif self.request.content:
             body = self.request.content.decode("utf-8", errors="replace")
             parts += ["--data-raw", shlex.quote(self.redact(body))]
         return " ".join(parts)

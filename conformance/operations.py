@@ -9,7 +9,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+
+JSON = "application/json"
 EVENT_STREAM = "text/event-stream"
+
+
+@dataclass(frozen=True)
+class Media:
+    """What a success body is: the Content-Types it may carry and, for JSON, its schema."""
+
+    types: tuple[str, ...]
+    """Accepted media types; empty: any (e.g. a file's own content)."""
+    schema: str | None = None
+    item: str | None = None
+
+    @property
+    def json(self) -> bool:
+        return JSON in self.types
+
+
+@dataclass(frozen=True)
+class Formats:
+    """A success body chosen by a request parameter (speech audio formats, transcript formats)."""
+
+    param: str
+    default: str
+    bodies: dict[str, Media]
 
 
 @dataclass(frozen=True)
@@ -21,6 +46,12 @@ class Operation:
     """Schema of a 2xx JSON body (``None``: not JSON)."""
     item: str | None = None
     """For list envelopes: the schema of each item of ``data``."""
+    formats: Formats | None = None
+    """When the body depends on a request parameter; else a JSON ``schema`` or any media type."""
+    undo: str | None = None
+    """For operations that create something: the request that removes it, e.g. ``DELETE /files/{id}``."""
+    request: str | None = None
+    """Schema of the request body (``schemas/<name>.json``), from which requests are generated."""
     chunk: str | None = None
     """For operations that stream with ``stream: true``: the schema of each event's JSON data."""
     capability: str | None = None
@@ -36,12 +67,56 @@ class Operation:
     def key(self) -> str:
         return f"{self.method} {self.template}"
 
+    def media(self, params: dict) -> Media | None:
+        """The success body for these request parameters (``None``: a value the reference does not list)."""
+        if self.chunk is not None and params.get("stream") is True:
+            return Media((EVENT_STREAM,))  # its events are checked by conformance/checks/streaming.py
+        if self.formats is not None:
+            value = params.get(self.formats.param) or self.formats.default
+            return self.formats.bodies.get(value) if isinstance(value, str) else None
+        return Media((JSON,), self.schema, self.item) if self.schema else Media(())
+
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/models", "Models > List models", "list", item="model", capability="models"),
     Operation("GET", "/models/{model}", "Models > Retrieve model", "model", capability="models"),
-    Operation("POST", "/chat/completions", "Chat > Create chat completion", "chat.completion", chunk="chat.completion.chunk", capability="chat"),
-    Operation("POST", "/completions", "Completions > Create completion", "text_completion", chunk="text_completion.chunk", capability="completions"),
+    Operation("POST", "/chat/completions", "Chat > Create chat completion", "chat.completion", chunk="chat.completion.chunk", request="chat.completion.request", capability="chat"),
+    Operation("POST", "/completions", "Completions > Create completion", "text_completion", chunk="text_completion.chunk", capability="completions", request="text_completion.request"),
+    Operation("POST", "/embeddings", "Embeddings > Create embeddings", "embedding.list", capability="embeddings", request="embedding.list.request"),
+    Operation("POST", "/moderations", "Moderations > Create moderation", "moderation", capability="moderations", request="moderation.request"),
+    Operation("POST", "/images/generations", "Images > Create image", "images", capability="images"),
+    Operation("POST", "/audio/speech", "Audio > Create speech", None, capability="speech", request="speech.request", formats=Formats("response_format", "mp3", {
+        "mp3": Media(("audio/mpeg", "audio/mp3")),
+        "opus": Media(("audio/opus", "audio/ogg")),
+        "aac": Media(("audio/aac", "audio/x-aac")),
+        "flac": Media(("audio/flac", "audio/x-flac")),
+        "wav": Media(("audio/wav", "audio/x-wav", "audio/wave")),
+        "pcm": Media(("audio/pcm", "audio/l16", "application/octet-stream")),  # raw samples have no standard type
+    })),
+    # Before GET /files/{file_id}: a template's parameter matches "file-1/content" too.
+    Operation("GET", "/files/{file_id}/content", "Files > Retrieve file content", None, capability="files"),
+    Operation("POST", "/files", "Files > Upload file", "file", undo="DELETE /files/{id}", capability="files"),
+    Operation("GET", "/files", "Files > List files", "list", item="file", capability="files"),
+    Operation("GET", "/files/{file_id}", "Files > Retrieve file", "file", capability="files"),
+    Operation("DELETE", "/files/{file_id}", "Files > Delete file", "file.deleted", capability="files"),
+    Operation("POST", "/fine_tuning/jobs", "Fine-tuning > Create fine-tuning job", "fine_tuning.job", undo="POST /fine_tuning/jobs/{id}/cancel", capability="fine-tuning"),
+    Operation("GET", "/fine_tuning/jobs", "Fine-tuning > List fine-tuning jobs", "list", item="fine_tuning.job", capability="fine-tuning"),
+    Operation("GET", "/fine_tuning/jobs/{fine_tuning_job_id}/events", "Fine-tuning > List fine-tuning events", "list", item="fine_tuning.job.event", capability="fine-tuning"),
+    Operation("POST", "/fine_tuning/jobs/{fine_tuning_job_id}/cancel", "Fine-tuning > Cancel fine-tuning", "fine_tuning.job", capability="fine-tuning"),
+    Operation("GET", "/fine_tuning/jobs/{fine_tuning_job_id}", "Fine-tuning > Retrieve fine-tuning job", "fine_tuning.job", capability="fine-tuning"),
+    Operation("DELETE", "/models/{model}", "Models > Delete a fine-tuned model", "model.deleted", capability="fine-tuning"),
+    Operation("POST", "/assistants", "Assistants > Create assistant", "assistant", undo="DELETE /assistants/{id}", capability="assistants", request="assistant.request"),
+    Operation("GET", "/assistants", "Assistants > List assistants", "list", item="assistant", capability="assistants"),
+    Operation("GET", "/assistants/{assistant_id}", "Assistants > Retrieve assistant", "assistant", capability="assistants"),
+    Operation("POST", "/assistants/{assistant_id}", "Assistants > Modify assistant", "assistant", capability="assistants", request="assistant.modify.request"),
+    Operation("DELETE", "/assistants/{assistant_id}", "Assistants > Delete assistant", "assistant.deleted", capability="assistants"),
+    Operation("POST", "/audio/transcriptions", "Audio > Create transcription", None, capability="transcriptions", formats=Formats("response_format", "json", {
+        "json": Media((JSON,), "transcription"),
+        "verbose_json": Media((JSON,), "transcription.verbose"),
+        "text": Media(("text/plain",)),
+        "srt": Media(("text/plain", "application/x-subrip", "text/srt")),
+        "vtt": Media(("text/vtt", "text/plain")),
+    })),
 )
 
 

@@ -18,6 +18,7 @@ from conformance import config as cfg
 from conformance.api import Api
 from conformance.emulator.server import EmbeddedServer
 from conformance.reporting import record, results
+from conformance.resources import Resources
 from conformance.transport import Client
 
 RESULTS_OPTION = "--conformance-results"
@@ -90,8 +91,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append(("reference", item.get_closest_marker("reference").args[0]))
         needed = {m.args[0] for m in item.iter_markers("capability")}
         item.user_properties.append(("capability", " ".join(sorted(needed))))
-        if missing := sorted(needed - profile.capabilities):
-            item.add_marker(pytest.mark.skip(reason=f"not supported by the target profile {profile.name!r}: {', '.join(missing)}"))
+        if skipped := profile.skip_reason(needed):
+            item.add_marker(pytest.mark.skip(reason=skipped))
         elif reason := profile.known_failure(item.nodeid):
             # Strict: a known failure that starts passing fails the run, so the fix is noticed.
             item.add_marker(pytest.mark.xfail(reason=f"known failure: {reason}", strict=True, raises=pytest.fail.Exception))
@@ -143,5 +144,15 @@ def conformance_client(target: cfg.Target):
 
 
 @pytest.fixture
-def api(conformance_client: Client, request: pytest.FixtureRequest) -> Api:
-    return Api(conformance_client, request.node)
+def api(conformance_client: Client, resources: Resources, request: pytest.FixtureRequest) -> Api:
+    checkpoint = resources.checkpoint()
+    yield Api(conformance_client, request.node, resources)
+    resources.release(checkpoint)  # what this case created, even when it failed
+@pytest.fixture(scope="session")
+def resources(conformance_client: Client) -> Resources:
+    """What the run creates on the target; anything its cases left is removed at the end of the session."""
+    tracked = Resources(conformance_client)
+    yield tracked
+    tracked.sweep()
+
+

@@ -3,6 +3,8 @@
     name = "my-server"
     base_url = "http://127.0.0.1:8000/v1"          # optional; --base-url wins
     capabilities = ["models", "chat"]               # cases needing any other capability are skipped
+    [unsupported]                                    # or: all capabilities but these, each with its reason
+    files = "forwarded upstream"
     [models]
     chat = "my-model"
     [known-failures]                                 # strict expected failures: a fix shows up as a change
@@ -25,9 +27,9 @@ CAPABILITIES = (
     "chat",
     "chat-streaming",
     "completions",
+    "completions-streaming",
     "embeddings",
     "moderations",
-    "completions-streaming",
     "images",
     "speech",
     "transcriptions",
@@ -36,7 +38,10 @@ CAPABILITIES = (
     "assistants",
 )
 LEVELS = ("must", "should")
-_KEYS = {"name", "description", "base_url", "capabilities", "models", "known-failures", "levels", "strict_headers"}
+_KEYS = {"name", "description", "base_url", "capabilities", "unsupported", "models", "known-failures", "levels", "strict_headers"}
+CORE = ("models", "chat")
+"""What every OpenAI-compatible target must serve: a profile cannot skip them (declare known failures instead)."""
+NOT_LISTED = "not in the profile's capabilities"
 STRICT_HEADERS = ("headers.request-id", "headers.meta-present", "headers.organization", "headers.rate-limits-present")
 """The header-presence checks, ``should`` for a compatible server, that ``strict_headers = true`` makes
 ``must``: the real API sends all of these headers (see conformance/checks/headers.py). ``[levels]`` wins."""
@@ -51,9 +56,22 @@ class Profile:
     name: str = "default"
     base_url: str | None = None
     capabilities: frozenset[str] = frozenset(CAPABILITIES)
+    unsupported: dict[str, str] = field(default_factory=dict)
+    """Why each capability the target lacks is skipped: shown with every skipped case and in every report."""
     models: dict[str, str] = field(default_factory=dict)
     known_failures: dict[str, str] = field(default_factory=dict)
     levels: dict[str, str] = field(default_factory=dict)
+
+    def lacking(self) -> dict[str, str]:
+        """Each capability the target does not serve, with the reason the profile gives."""
+        return {c: self.unsupported.get(c, NOT_LISTED) for c in CAPABILITIES if c not in self.capabilities}
+
+    def skip_reason(self, needed: set[str]) -> str | None:
+        """Why a case needing these capabilities is skipped on this target, or ``None`` when it runs."""
+        lacking = self.lacking()
+        if missing := [c for c in sorted(needed) if c in lacking]:
+            return f"not supported by the target profile {self.name!r}: " + ", ".join(f"{c} ({lacking[c]})" for c in missing)
+        return None
 
     def known_failure(self, nodeid: str) -> str | None:
         """The reason a case is expected to fail, matching node ids by their trailing part."""
@@ -74,6 +92,14 @@ def load(path: str, model_fields: tuple[str, ...]) -> Profile:
     capabilities = data.get("capabilities", list(CAPABILITIES))
     if unknown := sorted(set(capabilities) - set(CAPABILITIES)):
         raise ProfileError(f"profile {path}: unknown capability {', '.join(unknown)}; known: {', '.join(CAPABILITIES)}")
+    unsupported = data.get("unsupported", {})
+    if not isinstance(unsupported, dict) or not all(isinstance(v, str) and v.strip() for v in unsupported.values()):
+        raise ProfileError(f"profile {path}: [unsupported] maps each capability to its reason, e.g. files = \"forwarded upstream\"")
+    if unknown := sorted(set(unsupported) - set(CAPABILITIES)):
+        raise ProfileError(f"profile {path}: unknown capability {', '.join(unknown)}; known: {', '.join(CAPABILITIES)}")
+    capabilities = set(capabilities) - set(unsupported)
+    if skipped := [c for c in CORE if c not in capabilities]:
+        raise ProfileError(f"profile {path}: core capabilities cannot be skipped ({', '.join(skipped)}); list what the target gets wrong under [known-failures]")
     models = data.get("models", {})
     if unknown := sorted(set(models) - set(model_fields)):
         raise ProfileError(f"profile {path}: unknown model key(s) {', '.join(unknown)}; known: {', '.join(model_fields)}")
@@ -89,6 +115,7 @@ def load(path: str, model_fields: tuple[str, ...]) -> Profile:
         name=str(data.get("name", Path(path).stem)),
         base_url=data.get("base_url"),
         capabilities=frozenset(capabilities),
+        unsupported=dict(unsupported),
         models=dict(models),
         known_failures=dict(data.get("known-failures", {})),
         levels=dict(levels),

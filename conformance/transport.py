@@ -14,16 +14,16 @@ import httpx
 
 from conformance import __version__, sse
 from conformance.config import Target
-from conformance.exchange import Exchange
+from conformance.exchange import Exchange, Upload
 from conformance.history import History
 
 OMIT = object()
 """Header value that removes a default header (e.g. ``Authorization``) from one request."""
+_MULTIPART = "openai-conformance.multipart"
 MAX_STREAM_BYTES = 1024 * 1024
 """The suite's requests are small (a few kilobytes streamed); a stream past this is not going to end."""
 STREAM_DEADLINE_FACTOR = 2
 """A whole stream gets this many request timeouts: a server trickling keep-alives never stalls a read."""
-
 
 
 class Client:
@@ -41,9 +41,13 @@ class Client:
     def close(self) -> None:
         self._http.close()
 
-    def request(self, method: str, path: str, *, json: object = OMIT, headers: dict | None = None, content: bytes | None = None) -> Exchange:
-        """``content`` sends raw bytes as the body (e.g. JSON that does not parse)."""
-        request = self._build(method, path, json, headers or {}, content)
+    def request(
+        self, method: str, path: str, *, json: object = OMIT, headers: dict | None = None,
+        data: dict[str, str] | None = None, files: dict[str, tuple[str, bytes]] | None = None, content: bytes | None = None,
+    ) -> Exchange:
+        """``data`` and ``files`` (field -> (file name, content)) make a multipart request;
+        ``content`` sends raw bytes as the body (e.g. JSON that does not parse)."""
+        request = self._build(method, path, json, headers or {}, data, files, content)
         started = time.perf_counter()
         try:
             response = self._send(request)
@@ -103,17 +107,23 @@ class Client:
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
             return self._http.send(request, stream=stream)
 
-    def _build(self, method: str, path: str, json: object, headers: dict, content=None) -> httpx.Request:
+    def _build(self, method: str, path: str, json: object, headers: dict, data=None, files=None, content=None) -> httpx.Request:
         # A client request id on every request lets an operator find it in the target's logs.
         extra = {"X-Client-Request-Id": str(uuid.uuid4())}
         extra.update({k: v for k, v in headers.items() if v is not OMIT})
         kwargs = {} if json is OMIT else {"json": json}
         if content is not None:
             kwargs["content"] = content
+        if files is not None:
+            kwargs.update(data=data or {}, files=files)
         request = self._http.build_request(method, path, headers=extra, **kwargs)
         for name, value in headers.items():
             if value is OMIT:
                 del request.headers[name]
+        if files is not None:
+            request.read()  # a multipart body is built lazily; the exchange (and its curl) needs it
+            # Kept with the request so the exchange can name the fields and files (e.g. curl -F).
+            request.extensions[_MULTIPART] = (dict(data or {}), tuple(Upload(f, name, len(content)) for f, (name, content) in files.items()))
         return request
 
     def _exchange(self, request, path, response, started, error) -> Exchange:
@@ -125,4 +135,5 @@ class Client:
             elapsed=time.perf_counter() - started,
             secrets=(self.target.api_key,),
             history=self.history,
+            **dict(zip(("form", "uploads"), request.extensions.get(_MULTIPART, ()))),
         )

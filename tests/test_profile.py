@@ -15,13 +15,14 @@ def _profile(tmp_path, text: str) -> str:
 
 
 def test_unsupported_capability_is_skipped_with_the_reason(emulator, tmp_path):
-    profile = _profile(tmp_path, 'name = "models-only"\ncapabilities = ["models"]\n')
-    code, results = run_cases(tmp_path, emulator, f"--profile={profile}")
+    profile = _profile(tmp_path, 'name = "no-embeddings"\n[unsupported]\nembeddings = "forwarded upstream"\n')
+    code, results = run_cases(tmp_path, emulator, f"--profile={profile}", "-k", "embeddings or test_list_models")
     assert code == 0
-    chat = [r for r in results["cases"] if "test_chat.py" in r["id"]]
-    assert chat and {r["status"] for r in chat} == {"skip"}
-    assert all("not supported by the target profile 'models-only': chat" in r["reason"] for r in chat)
-    assert results["target"]["profile"] == "models-only"
+    skipped = [r for r in results["cases"] if "test_embeddings.py" in r["id"]]
+    assert skipped and {r["status"] for r in skipped} == {"skip"}
+    assert all("not supported by the target profile 'no-embeddings': embeddings (forwarded upstream)" in r["reason"] for r in skipped)
+    assert results["target"]["profile"] == "no-embeddings"
+    assert results["target"]["unsupported"] == {"embeddings": "forwarded upstream"}
 
 
 def test_known_failure_is_an_expected_failure(emulator, tmp_path):

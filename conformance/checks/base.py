@@ -125,4 +125,4 @@ def expects_json(ex: Exchange) -> bool:
     """A response whose body the reference makes JSON: every error, and successes of JSON operations."""
     if ex.response is None:
         return False
-    return ex.failed or ex.operation is None or ex.operation.schema is not None
+    return ex.failed or ex.operation is None or (ex.media is not None and ex.media.json)

@@ -16,15 +16,16 @@ def body_is_json_object(ex, expect):
 
 
 def _has_success_schema(ex) -> bool:
-    return ex.ok and ex.operation is not None and ex.operation.schema is not None and isinstance(ex.data, dict)
+    return ex.ok and ex.media is not None and ex.media.schema is not None and isinstance(ex.data, dict)
 
 
 @check("body.schema", Level.MUST, "Response objects (schemas/)", applies=_has_success_schema)
 def body_matches_schema(ex, expect):
     """A success body validates against the JSON Schema of the operation's response object."""
-    validator = validation.validator(ex.operation.schema, ex.operation.item)
+    media = ex.media  # the operation's schema, or the one its response_format selects
+    validator = validation.validator(media.schema, media.item)
     for error in sorted(validator.iter_errors(ex.data), key=lambda e: list(e.absolute_path))[:MAX_SCHEMA_FINDINGS]:
-        yield schema_finding(error, ex.operation.schema, ex.operation.section)
+        yield schema_finding(error, media.schema, ex.operation.section)
 
 
 def schema_finding(error, schema_name: str, section: str = "") -> Finding:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -13,6 +13,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 
 from conformance.emulator import admission, chat, models, variants
+from conformance.emulator.endpoints import ENDPOINTS
+from conformance.emulator.store import Store
 from conformance.emulator.errors import APIError
 from conformance.emulator.faults import FAULTS, PREFIX, active, declare
 from conformance.emulator.responses import reply
@@ -29,8 +31,12 @@ STALL_SECONDS = 600
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def create_app(api_key: str | None = None) -> Callable:
-    """The emulator as an ASGI app; with ``api_key`` only that key is accepted, else any Bearer key."""
+def create_app(api_key: str | None = None, capabilities: Collection[str] | None = None) -> Callable:
+    """The emulator as an ASGI app; with ``api_key`` only that key is accepted, else any Bearer key.
+
+    ``capabilities`` limits the endpoints beyond models and chat (e.g. to emulate a chat-only server);
+    the others answer 404 like an unknown URL.
+    """
 
     def endpoint(handler: Handler) -> Handler:
         async def guarded(request: Request) -> Response:
@@ -47,7 +53,12 @@ def create_app(api_key: str | None = None) -> Callable:
         Route("/models/{model:path}", endpoint(models.retrieve_model), methods=["GET"]),
         Route("/chat/completions", endpoint(chat.create), methods=["POST"]),
     ]
+    for module in ENDPOINTS:
+        for capability, method, path, handler in module.ROUTES:
+            if capabilities is None or capability in capabilities:
+                routes.append(Route(path, endpoint(handler), methods=[method]))
     app = Starlette(routes=[Mount("/v1", routes=routes)], exception_handlers={HTTPException: _http_error})
+    app.state.store = Store()  # what clients create lives as long as this app instance
     return _FaultGateway(variants.Gateway(app))
 
 

@@ -16,6 +16,7 @@ PURPOSE_FILTER_IGNORED = declare("purpose-filter-ignored", "files.purpose-filter
 DELETE_NOT_CONFIRMED = declare("delete-not-confirmed", "resource.deleted", "test_delete_file", "a delete answers deleted: false (it did delete)")
 DELETE_NOOP = declare("delete-noop", "http.status", "test_delete_file", "a delete confirms but keeps the object")
 RETRIEVE_OTHER = declare("retrieve-other-file", "resource.id", "test_upload_and_retrieve", "retrieving a file returns another file")
+ANSWER_LOST = declare("upload-answer-lost", "http.status", "test_upload_and_retrieve", "an upload is stored but answered 500 (what a client sees when the answer is lost)")
 
 PURPOSES = {"assistants", "batch", "fine-tune", "vision", "user_data", "evals"}
 MAX_BYTES = 512 * 1024 * 1024
@@ -54,6 +55,8 @@ async def upload(request: Request):
     })
     files.blobs[obj["id"]] = content
     return reply(request, 200, {**obj, "bytes": obj["bytes"] + (1 if active(request, BYTES_WRONG) else 0)})
+    if active(request, ANSWER_LOST):
+        raise APIError(500, "The server had an error while processing your request.", type="server_error")
 
 
 def _file(request: Request) -> dict:

@@ -99,3 +99,9 @@ def _rate_limits(request: Request, status: int) -> dict[str, str]:
         return {**RATE_LIMITS, "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": f"{RETRY_AFTER_SECONDS}s", "retry-after": retry_after}
     return dict(RATE_LIMITS)
 
+
+def raw(request: Request, body: bytes | str, media_type: str) -> Response:
+    """A non-JSON success body (audio, transcript text, file content) with the reference's headers."""
+    if active(request, SERVER_ERROR_FAULT):
+        return reply(request, 500, SERVER_ERROR)
+    return Response(body, status_code=200, media_type=media_type, headers=_headers(request))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Collection
 
 import uvicorn
 
@@ -13,8 +14,8 @@ from conformance.emulator.app import create_app
 class EmbeddedServer:
     """The emulator on a free 127.0.0.1 port, in a daemon thread of this process."""
 
-    def __init__(self, api_key: str | None = None) -> None:
-        config = uvicorn.Config(create_app(api_key), host="127.0.0.1", port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+    def __init__(self, api_key: str | None = None, capabilities: Collection[str] | None = None) -> None:
+        config = uvicorn.Config(create_app(api_key, capabilities), host="127.0.0.1", port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="conformance-emulator", daemon=True)
 
@@ -34,5 +35,5 @@ class EmbeddedServer:
         self._thread.join(timeout=5)
 
 
-def serve(port: int, api_key: str | None, host: str = "127.0.0.1") -> None:
-    uvicorn.run(create_app(api_key), host=host, port=port, log_level="info", lifespan="off")
+def serve(port: int, api_key: str | None, host: str = "127.0.0.1", capabilities: Collection[str] | None = None) -> None:
+    uvicorn.run(create_app(api_key, capabilities), host=host, port=port, log_level="info", lifespan="off")

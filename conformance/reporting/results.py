@@ -83,6 +83,7 @@ class Collector:
                 "base_url": public_url(target.base_url, target.api_key) if target.base_url else "embedded emulator",
                 "profile": target.profile.name,
                 "capabilities": sorted(target.profile.capabilities),
+                "unsupported": target.profile.lacking(),
                 "models": target.models.__dict__,
             },
             "summary": {

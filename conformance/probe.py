@@ -1,0 +1,87 @@
+"""``openai-conformance probe``: a starting profile from what a target answers.
+
+Each capability is tried with a request that creates nothing and costs nothing: a GET of a list
+(files, jobs, assistants) or a POST of an empty JSON object, which a target that serves the
+operation rejects as invalid (400/422) and one that does not answers 404/405/501. The models the
+target lists fill ``[models]`` where the suite's defaults are absent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+
+import httpx
+
+from conformance import operations
+from conformance.config import ConfigError, Models, Target
+from conformance.profile import CAPABILITIES, CORE
+
+ABSENT = (404, 405, 501)
+"""Statuses that mean "no such operation here"."""
+BETA = {"OpenAI-Beta": "assistants=v2"}
+_MODEL_FIELD = {"chat": "chat", "completions": "completions", "embeddings": "embeddings", "moderations": "moderation",
+                "images": "images", "speech": "speech", "transcriptions": "transcription", "fine-tuning": "finetune"}
+
+
+def _probe_request(capability: str) -> operations.Operation | None:
+    """The operation that tells whether a capability is served: a list if there is one, else a create."""
+    candidates = [op for op in operations.OPERATIONS if op.capability == capability and "{" not in op.template]
+    return next((op for op in candidates if op.method == "GET"), candidates[0] if candidates else None)
+
+
+def probe(target: Target) -> dict[str, str | None]:
+    """For each capability: ``None`` when the target serves it, else the reason it seems not to."""
+    found: dict[str, str | None] = {}
+    headers = {"Authorization": f"Bearer {target.api_key}", **BETA}
+    with httpx.Client(base_url=target.base_url, headers=headers, timeout=min(target.request_timeout, 10.0)) as http:
+        for capability in CAPABILITIES:
+            operation = _probe_request(capability)
+            if operation is None:
+                # A variant of a capability probed before it (chat-streaming of chat): as that one goes.
+                found[capability] = found.get(capability.removesuffix("-streaming"))
+                continue
+            try:
+                if operation.method == "GET":
+                    response = http.get(operation.template, params={"limit": 1} if operation.template != "/models" else None)
+                else:
+                    response = http.post(operation.template, json={})
+            except httpx.TransportError as error:
+                raise ConfigError(f"target {target.base_url} does not answer: {error or type(error).__name__}") from None
+            if response.status_code in (401, 403):
+                raise ConfigError(f"target {target.base_url} refuses the API key (HTTP {response.status_code} from {operation.key})")
+            absent = response.status_code in ABSENT
+            found[capability] = f"probe: {operation.key} answered HTTP {response.status_code}" if absent else None
+    return found
+
+
+def listed_models(target: Target) -> list[str]:
+    try:
+        response = httpx.get(f"{target.base_url}/models", headers={"Authorization": f"Bearer {target.api_key}"}, timeout=min(target.request_timeout, 10.0))
+        data = response.json().get("data", [])
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return []
+    return [m["id"] for m in data if isinstance(m, dict) and isinstance(m.get("id"), str)]
+
+
+def profile_text(target: Target, name: str) -> str:
+    """A TOML profile: what the target serves, why the rest is skipped, and models where the defaults are absent."""
+    found = probe(target)
+    listed = listed_models(target)
+    lines = [
+        f"# Written by `openai-conformance probe` from what {target.base_url} answered. Review it: a capability",
+        "# the probe could not see (a 404 from a route that exists only under another path) can be moved back.",
+        f"name = {json.dumps(name)}",
+        f"base_url = {json.dumps(target.base_url)}",
+        "",
+        "[unsupported]",
+    ]
+    lines += [f"{json.dumps(c)} = {json.dumps(why)}" for c, why in found.items() if why and c not in CORE]
+    lines += ["", "[models]"]
+    defaults = {f.name: f.default for f in fields(Models)}
+    for capability, field in _MODEL_FIELD.items():
+        if found.get(capability) is None and listed and defaults[field] not in listed:
+            lines.append(f"{field} = {json.dumps(listed[0])}  # {defaults[field]!r} is not listed; pick one of: {', '.join(listed[:10])}")
+    if lacking_core := [c for c in CORE if found.get(c)]:
+        lines += ["", f"# The target lacks core capabilities ({', '.join(lacking_core)}): their cases run and fail; list them under [known-failures]."]
+    return "\n".join(lines) + "\n"

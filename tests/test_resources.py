@@ -1,0 +1,107 @@
+"""What the suite creates it removes, even when a case fails or the run is interrupted; what it did not create it never touches."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from conformance.emulator.faults import FAULTS
+from conformance.emulator.server import EmbeddedServer
+from conformance.resources import MARKER
+from tests.conftest import CASES, KEY, run_cases, with_fault
+
+RESOURCE_CASES = "test_files or test_assistants or test_fine_tuning"
+BETA = {"OpenAI-Beta": "assistants=v2"}
+
+
+@pytest.fixture
+def target():
+    """A fresh emulator holding objects the suite did not create, some even marked by another run."""
+    server = EmbeddedServer(api_key=KEY)
+    url = server.start()
+    http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}", **BETA}, timeout=5)
+    training = b'{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}\n'
+    customer = http.post("/files", data={"purpose": "fine-tune"}, files={"file": ("customer.jsonl", training)}).json()
+    other_run = http.post("/files", data={"purpose": "assistants"}, files={"file": (f"{MARKER}-0ther000-notes.txt", b"x")}).json()
+    assistants = [
+        http.post("/assistants", json={"model": "gpt-4o-mini", "name": "customer bot"}).json(),
+        http.post("/assistants", json={"model": "gpt-4o-mini", "name": "other run", "metadata": {MARKER: "0ther000"}}).json(),
+    ]
+    job = http.post("/fine_tuning/jobs", json={"model": "gpt-4o-mini-2024-07-18", "training_file": customer["id"]}).json()
+    yield url, http, {"files": [customer, other_run], "assistants": assistants, "jobs": [job]}
+    http.close()
+    server.stop()
+
+
+def _state(http: httpx.Client) -> dict:
+    """Everything on the target, by listing (a retrieve of a job would move the emulator's job on)."""
+    return {kind: http.get(path).json()["data"] for kind, path in (("files", "/files"), ("assistants", "/assistants?limit=100"), ("jobs", "/fine_tuning/jobs?limit=100"))}
+
+
+def _left_by_the_run(before: dict, after: dict) -> dict:
+    """Objects the run left behind: new files and assistants, and new jobs that are still running."""
+    known = {kind: {o["id"] for o in objects} for kind, objects in before.items()}
+    left = {kind: [o for o in objects if o["id"] not in known[kind]] for kind, objects in after.items()}
+    left["jobs"] = [j for j in left["jobs"] if j["status"] not in ("cancelled", "succeeded", "failed")]
+    return {kind: objects for kind, objects in left.items() if objects}
+
+
+def test_cases_remove_what_they_create_and_touch_nothing_else(target, tmp_path):
+    url, http, existing = target
+    before = _state(http)
+    code, results = run_cases(tmp_path, url, "-k", RESOURCE_CASES)
+    assert code == 0 and results["summary"]["pass"] > 20
+    after = _state(http)
+    assert _left_by_the_run(before, after) == {}
+    # The objects the suite did not create are all still there, unchanged.
+    for kind in ("files", "assistants", "jobs"):
+        assert [o for o in after[kind] if o["id"] in {e["id"] for e in before[kind]}] == before[kind]
+
+
+class _AfterEachCase:
+    """Records what is left on the target right after each case's teardown (not only at the session's end)."""
+
+    def __init__(self, http: httpx.Client, before: dict) -> None:
+        self.http, self.before, self.left = http, before, {}
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item):
+        yield
+        if left := _left_by_the_run(self.before, _state(self.http)):
+            self.left[item.nodeid] = left
+
+
+def _run(url: str, *args: str, plugins=()) -> int:
+    return pytest.main([str(CASES), "-q", "-p", "no:cacheprovider", f"--base-url={url}", f"--api-key={KEY}", *args], plugins=list(plugins))
+
+
+@pytest.mark.parametrize("fault", ["file-bytes-wrong", "assistant-modify-ignored", "job-training-file-wrong"])
+def test_a_failing_case_removes_what_it_created_when_it_ends(target, fault):
+    url, http, _ = target
+    watch = _AfterEachCase(http, _state(http))
+    assert _run(with_fault(url, fault), "-k", FAULTS[fault].cases, plugins=[watch]) == pytest.ExitCode.TESTS_FAILED
+    assert watch.left == {}
+
+
+def test_a_create_whose_answer_was_lost_is_found_by_this_runs_marker(target, tmp_path):
+    url, http, _ = target
+    before = _state(http)
+    code, _ = run_cases(tmp_path, with_fault(url, "upload-answer-lost"), "-k", "test_upload_and_retrieve")
+    assert code == 1
+    assert _left_by_the_run(before, _state(http)) == {}
+    assert _state(http)["files"] == before["files"]  # the other run's marked file is not this run's
+
+
+class _InterruptAfterFirstCase:
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item):
+        yield
+        raise KeyboardInterrupt  # Ctrl-C right after a case created its objects, before its teardown
+
+
+def test_an_interrupted_run_removes_what_it_created(target, tmp_path):
+    url, http, _ = target
+    before = _state(http)
+    code = _run(url, "-k", "test_list_files_by_purpose or test_create_and_retrieve_assistant", plugins=[_InterruptAfterFirstCase()])
+    assert code == pytest.ExitCode.INTERRUPTED
+    assert _left_by_the_run(before, _state(http)) == {}
