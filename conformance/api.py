@@ -13,6 +13,7 @@ import pytest
 from conformance.checks import Expect, Level, evaluate
 from conformance.exchange import Exchange
 from conformance.reporting import record
+from conformance.resources import Resources
 from conformance.transport import OMIT, Client
 
 
@@ -21,18 +22,25 @@ class ConformanceWarning(UserWarning):
 
 
 class Api:
-    def __init__(self, client: Client, node: pytest.Item) -> None:
+    def __init__(self, client: Client, node: pytest.Item, resources: Resources | None = None) -> None:
         self._client = client
         self._node = node
+        self._resources = resources
 
     def get(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None) -> Exchange:
         return self.request("GET", path, expect=expect, headers=headers)
 
-    def post(self, path: str, *, expect: int | tuple[int, ...], json: object = OMIT, headers: dict | None = None) -> Exchange:
-        return self.request("POST", path, expect=expect, json=json, headers=headers)
+    def post(self, path: str, *, expect: int | tuple[int, ...], json: object = OMIT, headers: dict | None = None, **multipart) -> Exchange:
+        """``data=`` and ``files=`` (field -> (file name, content)) send a multipart form instead of JSON."""
+        return self.request("POST", path, expect=expect, json=json, headers=headers, **multipart)
 
-    def request(self, method: str, path: str, *, expect, json: object = OMIT, headers: dict | None = None) -> Exchange:
-        exchange = self._client.request(method, path, json=json, headers=headers)
+    def delete(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None) -> Exchange:
+        return self.request("DELETE", path, expect=expect, headers=headers)
+
+    def request(self, method: str, path: str, *, expect, json: object = OMIT, headers: dict | None = None, **multipart) -> Exchange:
+        exchange = self._client.request(method, path, json=json, headers=headers, **multipart)
+        if self._resources is not None:
+            self._resources.track(exchange)  # before the checks: a failing case still cleans up
         self.verify(exchange, Expect(expect))
         return exchange
 
