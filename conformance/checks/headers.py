@@ -30,7 +30,6 @@ RESETS = ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")
 RATE_LIMIT_HEADERS = COUNTS + RESETS
 META_HEADERS = ("openai-processing-ms", "openai-version")
 
-
 # Go's time.Duration notation, which the real API uses: "1s", "6m0s", "20ms", "1h2m3.5s", "0s".
 _DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|μs|ns))+")
 _INTEGER = re.compile(r"\d+")
