@@ -11,6 +11,7 @@ from conformance.checks import REGISTRY, Expect, Level
 from conformance.exchange import Exchange
 from conformance.history import History
 from conformance.profile import STRICT_HEADERS, ProfileError, load
+from tests.conftest import run_cases, with_fault
 
 GOOD = {
     "x-request-id": "req_1",
@@ -147,3 +148,12 @@ def test_strict_headers_profile_makes_header_presence_must(tmp_path):
     path.write_text('strict_headers = "yes"\n')
     with pytest.raises(ProfileError, match="strict_headers must be true or false"):
         load(str(path), ())
+
+
+def test_strict_headers_profile_fails_a_server_without_the_headers(emulator, tmp_path):
+    profile = tmp_path / "strict.toml"
+    profile.write_text("strict_headers = true\n")
+    lenient, _ = run_cases(tmp_path, with_fault(emulator, "no-openai-meta"), "-k", "test_list_models")
+    code, results = run_cases(tmp_path, with_fault(emulator, "no-openai-meta"), f"--profile={profile}", "-k", "test_list_models")
+    assert (lenient, code) == (0, 1)
+    assert any(c["id"] == "headers.meta-present" and c["level"] == "must" and c["status"] == "fail" for c in results["cases"][0]["checks"])
