@@ -8,6 +8,13 @@ SECTION = "Chat > Create chat completion"
 _chat = succeeded("POST /chat/completions")
 
 
+def count(value: object) -> int:
+    """A request's n: 1 when absent; 2.0 is 2 (JSON has one number type)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
+
+
 def _request(ex) -> dict:
     return ex.request_json if isinstance(ex.request_json, dict) else {}
 
@@ -25,7 +32,7 @@ def _usage(ex) -> dict:
 @check("chat.choices-count", Level.MUST, SECTION, applies=_chat)
 def choices_count(ex, expect):
     """There are exactly n choices (default 1), with indices 0..n-1."""
-    n = _request(ex).get("n") or 1
+    n = count(_request(ex).get("n"))
     indices = sorted(c.get("index") for c in _choices(ex) if isinstance(c.get("index"), int))
     if indices != list(range(n)):
         yield Finding(f"{n} choice(s) with indices {list(range(n))}", f"indices {indices}", "/choices")
@@ -47,7 +54,7 @@ def json_mode(ex, expect):
 @check("chat.max-tokens", Level.MUST, SECTION, applies=lambda ex: _chat(ex) and _limit(ex) is not None)
 def max_tokens(ex, expect):
     """Completion tokens stay within max_tokens (max_completion_tokens) for each of the n choices."""
-    limit = _limit(ex) * (_request(ex).get("n") or 1)
+    limit = _limit(ex) * count(_request(ex).get("n"))
     used = _usage(ex).get("completion_tokens")
     if isinstance(used, int) and used > limit:
         yield Finding(f"completion_tokens <= {limit}", str(used), "/usage/completion_tokens")

@@ -13,7 +13,7 @@ def _request(ex) -> dict:
 
 def choices_expected(request: dict) -> int:
     """n choices for each prompt: a string or a token array is one prompt, an array of them several."""
-    prompt, n = request.get("prompt"), request.get("n") or 1
+    prompt, n = request.get("prompt"), chat.count(request.get("n"))
     several = isinstance(prompt, list) and bool(prompt) and all(isinstance(p, (str, list)) for p in prompt)
     return n * (len(prompt) if several else 1)
 

@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 
 from conformance import validation
-from conformance.checks import completions
+from conformance.checks import chat, completions
 from conformance.checks.base import Finding, Level, check, shorten
 from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
 from conformance.operations import EVENT_STREAM
@@ -221,9 +221,9 @@ def finish_reason_once(ex, expect):
 def every_choice_streamed(ex, expect):
     """With n choices (per prompt, for completions), each index gets its own chunks and its own finish_reason."""
     request = _request(ex)
-    n = request.get("n") or 1 if _is_chat(ex) else completions.choices_expected(request)
+    n = chat.count(request.get("n")) if _is_chat(ex) else completions.choices_expected(request)
     seen = sorted(_choice_entries(ex))
-    if isinstance(n, int) and seen != list(range(n)):
+    if seen != list(range(n)):
         yield Finding(f"chunks for choice indices {list(range(n))}", f"indices {seen}", "/events")
 
 

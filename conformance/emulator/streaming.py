@@ -43,7 +43,7 @@ USAGE_IGNORED = declare("stream-usage-ignored", "stream.usage", "test_stream_inc
 
 DELAY = 0.005
 """Seconds between events: small to keep the suite fast, large enough that delivery is visibly incremental."""
-TRICKLE_PERIOD = 0.5
+TRICKLE_PERIOD = 0.2
 HOLD_LIMIT = 120.0
 """Faults that never end give up after this long even if the client stays (the suite stops far sooner)."""
 DONE = "[DONE]"
