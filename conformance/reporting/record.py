@@ -45,10 +45,10 @@ def verification(node: pytest.Item, exchange: Exchange, outcomes: list[tuple[Out
             "status": status,
             "failures": [
                 {
-                    "message": v.message(),
+                    "message": exchange.redact(v.message()),  # the URL and expected line too, not only seen and curl
                     "section": v.finding.section or outcome.check.section,
                     "pointer": v.finding.pointer,
-                    "expected": v.finding.expected,
+                    "expected": exchange.redact(v.finding.expected),
                     "seen": exchange.redact(v.finding.seen),
                 }
                 for v in outcome.violations
