@@ -47,7 +47,7 @@ class Collector:
         properties = dict(report.user_properties)
         row["section"] = properties.get("reference", row["section"])
         row["capability"] = properties.get("capability", row["capability"])
-        row["aspect"] = properties.get("aspect")
+        row["aspect"] = properties.get("aspect", row["aspect"])
         row["exchanges"].extend(getattr(report, record.REPORT_ATTRIBUTE, []))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
