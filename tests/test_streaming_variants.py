@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks import Expect, evaluate
+from conformance.checks import REGISTRY, Expect, Level, evaluate
 from conformance.config import Target
 from conformance.emulator.variants import VARIANTS
 from conformance.transport import Client
@@ -34,7 +34,7 @@ def stream_outcomes(base_url: str, path: str, body: dict) -> list:
     return list(evaluate(exchange, Expect(200)))
 
 
-@pytest.mark.parametrize("variant", [name for name in VARIANTS if name != "mid-stream-error"])
+@pytest.mark.parametrize("variant", [name for name in VARIANTS if name not in ("mid-stream-error", "role-repeated")])
 def test_legal_variation_passes_every_check(variant, emulator):
     base_url = emulator.replace("/v1", f"/variant/{variant}/v1")
     for path, body in REQUESTS:
@@ -50,6 +50,13 @@ def test_error_event_after_the_stream_started_is_reported_as_an_incomplete_answe
     failed = {o.check.id for o in outcomes if not o.passed}
     assert failed == {"stream.complete"}
     assert "error event" in next(o for o in outcomes if not o.passed).violations[0].message()
+
+
+def test_repeated_role_is_only_a_should(emulator):
+    # Not forbidden by the reference, and harmless to clients: a warning, never a failed case.
+    outcomes = stream_outcomes(emulator.replace("/v1", "/variant/role-repeated/v1"), *REQUESTS[0])
+    assert {o.check.id for o in outcomes if not o.passed} == {"stream.role-once"}
+    assert REGISTRY["stream.role-once"].level is Level.SHOULD
 
 
 def test_unknown_variant_is_a_404_with_the_error_object(emulator):

@@ -205,6 +205,16 @@ def role_in_first_delta(ex, expect):
             yield Finding('no role but "assistant" in later deltas', f"role {changed[0][1]!r} in {len(changed)} later delta(s)", f"{changed[0][0]}/delta/role")
 
 
+@check("stream.role-once", Level.SHOULD, "Chat > The chat completion chunk object", applies=lambda ex: _event_stream(ex) and _is_chat(ex))
+def role_not_repeated(ex, expect):
+    """Only a choice's first delta carries the role; later deltas leave it out, as the reference's streams do."""
+    # A should, not a must: a repeated "assistant" misleads no client that reads the first delta (LiteLLM repeats it).
+    for index, entries in sorted(_choice_entries(ex).items()):
+        repeated = [p for p, choice in entries[1:] if _delta(choice).get("role") is not None]
+        if repeated:
+            yield Finding("no role after the choice's first delta", f"role repeated in {len(repeated)} later delta(s)", f"{repeated[0]}/delta/role")
+
+
 @check("stream.finish-reason", Level.MUST, SECTION, applies=lambda ex: _event_stream(ex) and not _errors(ex))
 def finish_reason_once(ex, expect):
     """finish_reason is null (not "") until a choice's last chunk, which carries exactly one reason."""

@@ -22,6 +22,7 @@ IGNORE_MAX_TOKENS = declare("ignore-max-tokens", "chat.max-tokens", "test_sampli
 USAGE_SUM_WRONG = declare("usage-sum-wrong", "chat.usage-total", "test_single_user_message", "total_tokens is not prompt + completion")
 MODEL_RENAMED = declare("model-renamed", "chat.model", "test_single_user_message", "the response names another model")
 ROLE_CHANGES = declare("stream-role-changes", "stream.role", "test_stream_single_message", 'deltas after the first switch role to "user"')
+ROLE_REPEATED = declare("stream-role-repeated", "stream.role-once", "test_stream_single_message", 'role "assistant" repeated in every delta')
 TOOL_CALL_NO_INDEX = declare("stream-tool-call-no-index", "stream.tool-calls", "test_stream_tool_call", "tool-call deltas without index")
 ARGUMENTS_REPEATED = declare("stream-tool-arguments-repeated", "stream.tool-calls", "test_stream_tool_call", "every tool-call delta repeats the whole arguments (they join into invalid JSON)")
 CONTENT_DIFFERS = declare("stream-content-differs", "stream.same-content", "test_stream_matches_unstreamed", "the stream drops the first word of the answer")
@@ -132,7 +133,7 @@ def _pieces(request: Request, choice: dict) -> list[dict]:
     for delta in parts:
         if active(request, ROLE_CHANGES) and delta is not parts[0]:
             delta["role"] = "user"
-        elif chosen(request, "role-repeated"):
+        elif chosen(request, "role-repeated") or active(request, ROLE_REPEATED):
             delta.setdefault("role", "assistant")
         for call in delta.get("tool_calls", ()):
             if active(request, TOOL_CALL_NO_INDEX):
