@@ -12,6 +12,7 @@ import pytest
 
 from conformance.checks import Expect, Level, evaluate
 from conformance.exchange import Exchange
+from conformance.pagination import Walk
 from conformance.reporting import record
 from conformance.resources import Resources
 from conformance.transport import OMIT, Client
@@ -27,8 +28,9 @@ class Api:
         self._node = node
         self._resources = resources
 
-    def get(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None) -> Exchange:
-        return self.request("GET", path, expect=expect, headers=headers)
+    def get(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None, walk: Walk | None = None) -> Exchange:
+        """``walk``: the pagination walk this page belongs to (conformance/pagination.py), checked as its context."""
+        return self.request("GET", path, expect=expect, headers=headers, walk=walk)
 
     def post(self, path: str, *, expect: int | tuple[int, ...], json: object = OMIT, headers: dict | None = None, **multipart) -> Exchange:
         """``data=`` and ``files=`` (field -> (file name, content)) send a multipart form instead of JSON."""
@@ -37,11 +39,11 @@ class Api:
     def delete(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None) -> Exchange:
         return self.request("DELETE", path, expect=expect, headers=headers)
 
-    def request(self, method: str, path: str, *, expect, json: object = OMIT, headers: dict | None = None, **multipart) -> Exchange:
+    def request(self, method: str, path: str, *, expect, json: object = OMIT, headers: dict | None = None, walk: Walk | None = None, **multipart) -> Exchange:
         exchange = self._client.request(method, path, json=json, headers=headers, **multipart)
         if self._resources is not None:
             self._resources.track(exchange)  # before the checks: a failing case still cleans up
-        self.verify(exchange, Expect(expect))
+        self.verify(exchange, Expect(expect, walk=walk))
         return exchange
 
     def stream(self, path: str, *, expect, json: dict, same_as: Exchange | None = None, headers: dict | None = None) -> Exchange:

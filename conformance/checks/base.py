@@ -10,8 +10,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from conformance.exchange import Exchange
+
+if TYPE_CHECKING:
+    from conformance.pagination import Walk
 
 
 class Level(enum.StrEnum):
@@ -28,6 +32,8 @@ class Expect:
     status: int | tuple[int, ...]
     same_as: Exchange | None = None
     """A deterministic target's earlier answer to the same request that this one must match (e.g. unstreamed)."""
+    walk: Walk | None = None
+    """For one page of a pagination walk (conformance/pagination.py): the walk so far, for checks across pages."""
 
     @property
     def statuses(self) -> tuple[int, ...]:
@@ -52,19 +58,22 @@ class Check:
     summary: str
     applies: Callable[[Exchange], bool]
     run: Callable[[Exchange, Expect], Iterable[Finding]]
+    within: Callable[[Expect], bool] | None = None
+    """When set, the check runs only where the case's expectation provides its context (e.g. a walk)."""
 
 
 REGISTRY: dict[str, Check] = {}
 
 
-def check(id: str, level: Level, section: str, applies: Callable[[Exchange], bool] = lambda ex: True):
-    """Register a check; its docstring's first line is its summary."""
+def check(id: str, level: Level, section: str, applies: Callable[[Exchange], bool] = lambda ex: True,
+          within: Callable[[Expect], bool] | None = None):
+    """Register a check; its docstring's first line is its summary. ``within``: see Check.within."""
 
     def register(func: Callable[[Exchange, Expect], Iterable[Finding]]):
         if id in REGISTRY:
             raise ValueError(f"check {id!r} registered twice")
         summary = (func.__doc__ or "").strip().splitlines()[0]
-        REGISTRY[id] = Check(id, level, section, summary, applies, func)
+        REGISTRY[id] = Check(id, level, section, summary, applies, func, within)
         return func
 
     return register
@@ -87,7 +96,7 @@ class Violation:
         if f.pointer:
             lines.append(f"  at:        {f.pointer}")
         client_id = ex.request.headers.get("x-client-request-id", "-")
-        lines.append(f"  request:   {ex.request.method} {ex.redact(str(ex.request.url))}  x-request-id: {ex.request_id or '(none)'}  x-client-request-id: {client_id}")
+        lines.append(f"  request:   {ex.request.method} {ex.request.url}  x-request-id: {ex.request_id or '(none)'}  x-client-request-id: {client_id}")
         lines.append(f"  reproduce: {ex.curl()}")
         return "\n".join(lines)
 
@@ -105,7 +114,7 @@ class Outcome:
 def evaluate(exchange: Exchange, expect: Expect) -> Iterator[Outcome]:
     """Run every registered check that applies to the exchange."""
     for chk in REGISTRY.values():
-        if chk.applies(exchange):
+        if chk.applies(exchange) and (chk.within is None or chk.within(expect)):
             findings = chk.run(exchange, expect)
             yield Outcome(chk, tuple(Violation(chk, f, exchange) for f in findings))
 

@@ -8,7 +8,8 @@ from conformance.emulator import models
 from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import reply
-from conformance.emulator.store import page, store
+from conformance.emulator.pagination import page
+from conformance.emulator.store import store
 from conformance.emulator.validation import Number, json_object, require
 
 LIMITS_UNCHECKED = declare("assistant-limits-unchecked", "http.status", "test_assistant_limits_exceeded", "name, description, instructions, metadata and tools limits not enforced")

@@ -8,7 +8,8 @@ from starlette.requests import Request
 from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import raw, reply
-from conformance.emulator.store import page, store
+from conformance.emulator.pagination import page
+from conformance.emulator.store import store
 
 BYTES_WRONG = declare("file-bytes-wrong", "files.upload", "test_upload_and_retrieve", "the file object's bytes is one more than was uploaded")
 PURPOSE_UNCHECKED = declare("purpose-unchecked", "http.status", "test_invalid_upload", "any purpose, and empty or oversized files, are accepted")
@@ -77,7 +78,7 @@ async def list_files(request: Request):
     files = store(request).all(KIND)
     if (purpose := request.query_params.get("purpose")) and not active(request, PURPOSE_FILTER_IGNORED):
         files = [f for f in files if f["purpose"] == purpose]
-    return reply(request, 200, page(request, files, default_limit=10000, max_limit=10000))
+    return reply(request, 200, page(request, files))
 
 
 async def delete(request: Request):

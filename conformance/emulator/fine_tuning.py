@@ -12,7 +12,8 @@ from conformance.emulator import models
 from conformance.emulator.errors import APIError, invalid, model_not_found
 from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import reply
-from conformance.emulator.store import page, store
+from conformance.emulator.pagination import page
+from conformance.emulator.store import store
 from conformance.emulator.validation import json_object, require
 
 CANCEL_IGNORED = declare("cancel-ignored", "fine_tuning.cancelled", "test_cancel_job", "cancel answers the job still running")

@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from conformance.emulator.errors import model_not_found
 from conformance.emulator.faults import active, declare
+from conformance.emulator.pagination import list_object
 from conformance.emulator.responses import reply
 
 CREATED_MILLISECONDS = declare("created-milliseconds", "body.schema", "test_list_models", "model `created` in milliseconds, not seconds")
@@ -58,7 +59,7 @@ def find(model_id: object, capability: str, request: Request) -> Model:
 
 
 async def list_models(request: Request):
-    return reply(request, 200, {"object": "list", "data": [m.as_object(request) for m in CATALOGUE.values()]})
+    return reply(request, 200, {"object": list_object(request), "data": [m.as_object(request) for m in CATALOGUE.values()]})
 
 
 async def retrieve_model(request: Request):

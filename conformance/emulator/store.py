@@ -1,4 +1,4 @@
-"""The emulator's in-memory objects (files, jobs, assistants): ids, lookup and the reference's list pages."""
+"""The emulator's in-memory objects (files, jobs, assistants): ids and lookup; their list pages are in pagination.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ import time
 
 from starlette.requests import Request
 
-from conformance.emulator.errors import APIError, invalid
+from conformance.emulator.errors import APIError
+
+
+TIES_PER_SECOND = 2
+"""A burst of creations runs ahead of the wall clock by at most a second per TIES_PER_SECOND objects."""
 
 
 class Store:
@@ -16,6 +20,7 @@ class Store:
 
     def __init__(self) -> None:
         self._sequence = itertools.count(1)
+        self._last, self._in_last = 0, 0
         self._objects: dict[str, dict[str, dict]] = {}
         self.blobs: dict[str, bytes] = {}
         """File contents by file id."""
@@ -24,9 +29,16 @@ class Store:
         """A deterministic id shaped like the reference's (``file-`` + 24 characters)."""
         return prefix + hashlib.sha256(str(next(self._sequence)).encode()).hexdigest()[:24]
 
-    @staticmethod
-    def now() -> int:
-        return int(time.time())
+    def now(self) -> int:
+        """The time to stamp on a new object or event: the wall clock, except that at most TIES_PER_SECOND
+        stamps share a second (later ones move on to the next), so lists made in a burst have both equal
+        and distinct ``created_at`` and their order can be seen without waiting."""
+        second = max(int(time.time()), self._last)
+        if second == self._last and self._in_last >= TIES_PER_SECOND:
+            second += 1
+        self._in_last = self._in_last + 1 if second == self._last else 1
+        self._last = second
+        return second
 
     def add(self, kind: str, obj: dict) -> dict:
         self._objects.setdefault(kind, {})[obj["id"]] = obj
@@ -50,31 +62,3 @@ class Store:
 def store(request: Request) -> Store:
     return request.app.state.store
 
-
-def page(request: Request, items: list[dict], *, default_limit: int = 20, max_limit: int = 100) -> dict:
-    """A list envelope of ``items`` (oldest first) after ``limit``, ``order``, ``after`` and ``before``."""
-    query = request.query_params
-    limit = query.get("limit", str(default_limit))
-    if not limit.isdigit() or not 1 <= int(limit) <= max_limit:
-        raise invalid("limit", f"Invalid 'limit': expected an integer between 1 and {max_limit}, got {limit!r}.")
-    limit = int(limit)
-    order = query.get("order", "desc")
-    if order not in ("asc", "desc"):
-        raise invalid("order", f"Invalid 'order': expected 'asc' or 'desc', got {order!r}.")
-    ordered = items if order == "asc" else items[::-1]
-    position = {item["id"]: i for i, item in enumerate(ordered)}
-    after, before = query.get("after"), query.get("before")
-    for name, cursor in (("after", after), ("before", before)):
-        if cursor is not None and cursor not in position:
-            raise invalid(name, f"Invalid '{name}': no object with id {cursor!r} in this list.")
-    window = ordered[position[after] + 1 if after else 0: position[before] if before else len(ordered)]
-    # Paging backwards (only ``before``) wants the page that ends right before the cursor.
-    data = window[-limit:] if before and not after else window[:limit]
-    has_more = len(window) > limit
-    return {
-        "object": "list",
-        "data": data,
-        "first_id": data[0]["id"] if data else None,
-        "last_id": data[-1]["id"] if data else None,
-        "has_more": has_more,
-    }

@@ -27,6 +27,10 @@ VARIANTS: dict[str, str] = {
     "role-repeated": 'role "assistant" in every delta of a choice, not only the first (not forbidden; LiteLLM does it with n > 1)',
     "chunk-extra-fields": "unknown fields in chunks, choices and deltas (backward-compatible additions)",
     "mid-stream-error": "an error after two chunks, sent as an event carrying the error object",
+    "unknown-cursor-empty-page": "a list cursor no object has answers an empty page with has_more: false (not an error)",
+    "ties-by-id": "list items of the same created_at ordered by id, not by creation",
+    "short-pages": "list pages of one item whatever the limit (has_more still true when more follow)",
+    "list-extra-fields": "every list carries first_id, last_id and an unknown field, also where the reference has none",
 }
 
 

@@ -1,0 +1,154 @@
+"""Cursor pagination of every paginated list: walks with after and before, order, has_more, limits, unknown cursors.
+
+LISTINGS says, for each list in conformance/pagination.py PAGING, how a case seeds items on it
+through the API; the items carry the run's marker and are removed when the case ends. Walks
+tolerate objects the suite did not create, so the cases run on an account that has data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from conformance import pagination
+from conformance.operations import OPERATIONS
+from conformance.pagination import PAGING, Seeded
+
+from .test_assistants import BETA, assistant
+from .test_files import TRAINING, upload
+from .test_fine_tuning import create_job
+
+SEEDED = 5
+"""Items seeded per walk: with pagination.PAGE_SIZE 2, pages of 2, 2 and 1."""
+JOBS = 3
+"""Fine-tuning jobs are the costliest to seed (each is cancelled when its case ends): pages of 2 and 1."""
+
+
+def _files(api, models, resources, count: int) -> Seeded:
+    def more():
+        return upload(api, resources, name="page.txt").data["id"]
+
+    return Seeded("/files", frozenset(more() for _ in range(count)), more=more)
+
+
+def _assistants(api, models, resources, count: int) -> Seeded:
+    def more():
+        return api.post("/assistants", json=assistant(models, resources), headers=BETA, expect=200).data["id"]
+
+    return Seeded("/assistants", frozenset(more() for _ in range(count)), BETA, more)
+
+
+def _training_file(api, resources) -> str:
+    return upload(api, resources, purpose="fine-tune", name="train.jsonl", content=TRAINING).data["id"]
+
+
+def _jobs(api, models, resources, count: int) -> Seeded:
+    training = _training_file(api, resources)
+
+    def more():
+        return create_job(api, models, resources, training).data["id"]
+
+    return Seeded("/fine_tuning/jobs", frozenset(more() for _ in range(min(count, JOBS))), more=more)
+
+
+def _events(api, models, resources, count: int) -> Seeded:
+    """A job's events are made by the target: each retrieve moves the emulator's job on one status (one event).
+
+    A real job makes its events as it runs; whatever it has when listed is what the walks must visit.
+    """
+    job = create_job(api, models, resources, _training_file(api, resources)).data["id"]
+
+    def more():
+        return api.get(f"/fine_tuning/jobs/{job}", expect=200)
+
+    for _ in range(2):
+        more()
+    path = f"/fine_tuning/jobs/{job}/events"
+    listed = api.get(f"{path}?limit=100", expect=200).data["data"]
+    return Seeded(path, frozenset(event["id"] for event in listed), more=more)
+
+
+@dataclass(frozen=True)
+class Listing:
+    operation: str
+    """The list operation (a key of PAGING)."""
+    seed: Callable[..., Seeded]
+    capabilities: tuple[str, ...]
+    headers: dict | None = None
+
+    @property
+    def rules(self) -> pagination.Paging:
+        return PAGING[self.operation]
+
+    @property
+    def section(self) -> str:
+        return next(o.section for o in OPERATIONS if o.key == self.operation)
+
+    @property
+    def path(self) -> str:
+        """The list's path, for lists without path parameters."""
+        return self.operation.split(" ", 1)[1]
+
+
+LISTINGS = {
+    "files": Listing("GET /files", _files, ("files",)),
+    "assistants": Listing("GET /assistants", _assistants, ("assistants",), BETA),
+    "jobs": Listing("GET /fine_tuning/jobs", _jobs, ("fine-tuning", "files")),
+    "events": Listing("GET /fine_tuning/jobs/{fine_tuning_job_id}/events", _events, ("fine-tuning", "files")),
+}
+assert {listing.operation for listing in LISTINGS.values()} == set(PAGING), "every paginated list needs a way to seed it"
+
+
+def listings(where: Callable[[pagination.Paging], bool] = lambda rules: True, values: Callable[[pagination.Paging], list] | None = None):
+    """Each listing whose rules satisfy ``where`` (with each of ``values(rules)``), marked with its section and capabilities."""
+    params = []
+    for name, listing in LISTINGS.items():
+        if not where(listing.rules):
+            continue
+        marks = [pytest.mark.reference(listing.section), *(pytest.mark.capability(c) for c in listing.capabilities)]
+        for value in values(listing.rules) if values else [None]:
+            args = (listing,) if values is None else (listing, value)
+            params.append(pytest.param(*args, id=name if values is None else f"{name}-{value}", marks=marks))
+    return params
+
+
+def seed(listing: Listing, api, models, resources, count: int = SEEDED) -> Seeded:
+    return listing.seed(api, models, resources, count)
+
+
+@pytest.mark.parametrize("listing", listings())
+def test_walk_after(api, models, resources, listing):
+    pagination.forward(api, seed(listing, api, models, resources), listing.rules)
+
+
+@pytest.mark.parametrize("listing", listings(lambda rules: rules.before))
+def test_walk_before(api, models, resources, listing):
+    pagination.backward(api, seed(listing, api, models, resources), listing.rules)
+
+
+@pytest.mark.parametrize(("listing", "order"), listings(lambda rules: rules.default_order is not None, lambda rules: ["asc", "desc"]))
+def test_order(api, models, resources, listing, order):
+    pagination.ordered(api, seed(listing, api, models, resources), listing.rules, order)
+
+
+@pytest.mark.parametrize("listing", listings())
+def test_walk_concurrent(api, models, resources, listing):
+    pagination.concurrent(api, seed(listing, api, models, resources), listing.rules)
+
+
+@pytest.mark.parametrize("listing", listings())
+def test_unknown_cursor(api, models, resources, listing):
+    # One item, so a target that ignores the cursor answers a page that is not empty.
+    pagination.unknown_cursors(api, seed(listing, api, models, resources, 1), listing.rules)
+
+
+@pytest.mark.parametrize(("listing", "limit"), listings(lambda rules: rules.limits is not None, lambda rules: list(rules.limits)))
+def test_limit_at_bounds(api, listing, limit):
+    api.get(f"{listing.path}?limit={limit}", headers=listing.headers, expect=200)
+
+
+@pytest.mark.parametrize(("listing", "limit"), listings(lambda rules: rules.limits is not None, lambda rules: [rules.limits[0] - 1, rules.limits[1] + 1]))
+def test_limit_out_of_bounds(api, listing, limit):
+    api.get(f"{listing.path}?limit={limit}", headers=listing.headers, expect=400)
