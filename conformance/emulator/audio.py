@@ -42,22 +42,21 @@ async def speech(request: Request):
     require(body, "model", str)
     require(body, "input", str)
     require(body, "voice", object)
-    model = models.find(body["model"], "speech", request)
+    models.find(body["model"], "speech", request)
     fmt = body.get("response_format", "mp3")
     if not active(request, SPEECH_UNVALIDATED):
         if not body["input"] or len(body["input"]) > MAX_INPUT:
             raise invalid("input", f"Invalid 'input': expected between 1 and {MAX_INPUT} characters.")
-        if body["voice"] not in VOICES:
+        if not isinstance(body["voice"], str) or body["voice"] not in VOICES:
             raise invalid("voice", f"Invalid 'voice': expected one of {sorted(VOICES)}.")
         Number("speed", False, 0.25, 4.0).validate(body)
-        if fmt not in AUDIO:
+        if not isinstance(fmt, str) or fmt not in AUDIO:
             raise invalid("response_format", f"Invalid 'response_format': expected one of {list(AUDIO)}.")
     audio, media_type = AUDIO.get(fmt, AUDIO["mp3"])
     if active(request, SPEECH_WRONG_AUDIO):
         audio = AUDIO["wav"][0]
     if active(request, SPEECH_CONTENT_TYPE):
         media_type = "audio/mpeg"
-    del model  # validated; every voice of every model sounds the same here
     return raw(request, audio, media_type)
 
 
