@@ -13,3 +13,8 @@ def test_list_models(api):
 @pytest.mark.reference("Models > Retrieve model")
 def test_retrieve_model(api, models):
     api.get(f"/models/{models.chat}", expect=200)
+
+
+@pytest.mark.reference("Models > Retrieve model")
+def test_retrieve_unknown_model(api):
+    api.get("/models/no-such-model-openai-conformance", expect=404)
