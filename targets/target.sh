@@ -71,7 +71,7 @@ start() {
   local start=$SECONDS
   (launch) >"$dir/server.log" 2>&1 &
   echo $! >"$dir/pid"
-  for _ in $(seq 120); do
+  for _ in $(seq 240); do
     if curl -fs -o /dev/null ${key:+-H "Authorization: Bearer $key"} "http://127.0.0.1:$port$ready"; then
       started=$((SECONDS - start))
       echo "started $name (pid $(cat "$dir/pid")) in $started s at http://127.0.0.1:$port/v1"; return 0
@@ -79,7 +79,7 @@ start() {
     kill -0 "$(cat "$dir/pid")" 2>/dev/null || { tail -20 "$dir/server.log" >&2; die "$name exited while starting"; }
     sleep 0.5
   done
-  stop; die "$name did not answer on 127.0.0.1:$port$ready within 60 s (log: $dir/server.log)"
+  stop; die "$name did not answer on 127.0.0.1:$port$ready within 120 s (log: $dir/server.log)"
 }
 
 stop() {
@@ -97,6 +97,7 @@ run() {
   start
   trap stop EXIT
   local start=$SECONDS code=0
+  rm -f "$dir/results.json"
   OPENAI_API_KEY="${key:-unused}" pytest -p no:cacheprovider --pyargs conformance.cases --profile "$here/$name.toml" \
     --conformance-results "$dir/results.json" "$@" || code=$?
   echo "start_seconds=$started run_seconds=$((SECONDS - start))" >"$dir/run.txt"

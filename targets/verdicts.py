@@ -6,6 +6,8 @@
                                                        run under $TARGETS_HOME (see targets/target.sh)
     python targets/verdicts.py show RESULTS            each failing must check of each failing case,
                                                        expected vs seen: what to read before a profile
+    python targets/verdicts.py propose RESULTS         [known-failures] lines for the cases whose
+                                                       verdict differs from the profile, to be edited
 
 A profile's known-failure reason names the checks that fail and why, one clause per check:
 "body.schema: omits choices[].logprobs; chat.choices-count: ignores n". Pytest's strict xfail only
@@ -26,6 +28,7 @@ from pathlib import Path
 from conformance import profile as profiles
 from conformance.checks import REGISTRY
 from conformance.config import Models
+from conformance.reporting.aspects import ASPECTS
 
 HERE = Path(__file__).resolve().parent
 TARGETS = ("mockllm", "fakellm", "litellm", "llama-cpp")
@@ -67,6 +70,21 @@ def show(results_path: str) -> int:
     return 0
 
 
+def propose(results_path: str) -> int:
+    """A draft reason per changed case, from the failures' expected vs seen: read them, then reword."""
+    for case in json.loads(Path(results_path).read_text(encoding="utf-8"))["cases"]:
+        if case["status"] == "fail" and (not known(case) or failing(case) != set(clauses(case["reason"]))):
+            drafts = []
+            for c in case["checks"]:
+                if c["status"] == "fail" and c["level"] == "must":
+                    f = (c.get("failures") or [{}])[0]
+                    seen = re.sub(r"[;\s]+", " ", str(f.get("seen", "")))[:80]
+                    drafts.append(f"{c['id']}: expected {f.get('expected', '?')}, seen {seen}")
+            path, _, rest = case["id"].partition("::")
+            print(f'{json.dumps(path.rsplit("/", 1)[-1] + "::" + rest)} = {json.dumps("; ".join(drafts))}')
+    return 0
+
+
 def load_profile(name: str) -> tuple[profiles.Profile, str]:
     """The profile targets/NAME.toml and its description (which Profile does not keep)."""
     path = HERE / f"{name}.toml"
@@ -95,42 +113,45 @@ def section(name: str, home: Path) -> str:
     results = json.loads((run / "results.json").read_text(encoding="utf-8"))
     install, timing = _measure(run / "install.txt"), _measure(run / "run.txt")
     cases = results["cases"]
+    statuses = defaultdict(int)
+    for case in cases:
+        statuses["known failure" if known(case) else case["status"]] += 1
     out = [f"## {profile.name}", "", description, ""]
     out.append(
-        f"Install {install.get('seconds', '?')} s, {install.get('size', '?')} on disk; "
-        f"ready {timing.get('start_seconds', '?')} s after start; suite run {timing.get('run_seconds', '?')} s "
-        f"({len(cases)} cases; suite {results['suite']['version']}, run {results['run']['finished']})."
+        f"Install {install.get('seconds', '?')} s, {install.get('size', '?')}; ready {timing.get('start_seconds', '?')} s "
+        f"after start; suite run {timing.get('run_seconds', '?')} s. {len(cases)} cases: "
+        + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) + f" (run {results['run']['finished']})."
     )
-    out += ["", "| capability | pass | known failure | skip (unsupported) | error |", "|---|---|---|---|---|"]
-    by_capability = defaultdict(lambda: defaultdict(int))
+    out += ["", "Not served (skipped): " + ("; ".join(f"{c} ({why})" for c, why in profile.lacking().items()) or "none") + "."]
+    # Capability x aspect: per case, an aspect passed, or failed a must check, or failed only a should check.
+    cells = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
     for case in cases:
-        by_capability[case.get("capability") or "?"][case["status"] if not known(case) else "known"] += 1
-    for capability, counts in sorted(by_capability.items()):
-        out.append(f"| {capability} | {counts['pass']} | {counts['known']} | {counts['skip']} | {counts['error'] + counts['fail']} |")
-    out += ["", "| check | level | cases passing | cases failing |", "|---|---|---|---|"]
-    tally = defaultdict(lambda: [None, 0, 0])
-    for case in cases:
+        worst = defaultdict(int)
         for c in case.get("checks", []):
-            row = tally[c["id"]]
-            row[0] = c["level"]
-            row[1 if c["status"] == "pass" else 2] += 1
-    for check_id, (level, passed, failed) in sorted(tally.items()):
-        out.append(f"| `{check_id}` | {level} | {passed} | {failed} |")
-    out += ["", "Failures, one line per departure (check, level, cases, what the server does against the reference):", ""]
+            rank = 0 if c["status"] == "pass" else (2 if c["level"] == "must" else 1)
+            worst[c["aspect"]] = max(worst[c["aspect"]], rank)
+        for aspect_name, rank in worst.items():
+            cells[case.get("capability") or "?"][aspect_name][(0, 2, 1)[rank]] += 1
+    columns = [a for a in ASPECTS if any(a in row for row in cells.values())]
+    out += ["", "Cases per capability and aspect: passed / failed a must check / failed only a should check.", ""]
+    out += ["| capability | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for capability, row in sorted(cells.items()):
+        out.append(f"| {capability} | " + " | ".join("/".join(map(str, row[a])) if a in row else "" for a in columns) + " |")
+    out += ["", "Failures, one line per departure (check, level, cases, what the server does):", ""]
     lines = defaultdict(list)
     for case in cases:
         if known(case):
             for check_id, why in clauses(case["reason"]).items():
                 lines[(check_id, "must", why)].append(case["id"].split("::")[-1])
         for check_id in sorted(failing(case, "should")):
-            lines[(check_id, "should", REGISTRY[check_id].summary)].append(case["id"].split("::")[-1])
-    for (check_id, level, why), ids in sorted(lines.items()):
+            lines[(check_id, "should", "absent or wrong: " + REGISTRY[check_id].summary)].append(case["id"].split("::")[-1])
+    for (check_id, level, why), ids in sorted(lines.items(), key=lambda item: (item[0][1], item[0][0])):
         shown = ", ".join(f"`{i}`" for i in ids) if len(ids) <= 3 else f"{len(ids)} cases"
-        out.append(f"- `{check_id}` [{level}] on {shown}: {why or 'see the check in docs/checks.md'}")
+        out.append(f"- `{check_id}` [{level}] on {shown}: {why}")
     if not lines:
         out.append("- none")
     if problems := mismatches(results):
-        out += ["", "Verdicts that differ from the profile (to be read and resolved):", ""] + [f"- {p}" for p in problems]
+        out += ["", "Verdicts not (yet) in the profile:", ""] + [f"- {p}" for p in problems]
     return "\n".join(out) + "\n"
 
 
@@ -145,11 +166,11 @@ def docs(names: list[str]) -> int:
 def main(argv: list[str]) -> int:
     if len(argv) == 3 and argv[0] == "check":
         return check(argv[1], argv[2])
-    if len(argv) == 2 and argv[0] == "show":
-        return show(argv[1])
+    if len(argv) == 2 and argv[0] in ("show", "propose"):
+        return {"show": show, "propose": propose}[argv[0]](argv[1])
     if argv[:1] == ["docs"]:
         return docs(argv[1:])
-    print("usage: verdicts.py check PROFILE RESULTS | show RESULTS | docs [NAME ...]", file=sys.stderr)
+    print("usage: verdicts.py check PROFILE RESULTS | show RESULTS | propose RESULTS | docs [NAME ...]", file=sys.stderr)
     return 2
 
 
