@@ -110,6 +110,8 @@ def test_aspect_of_a_check_follows_its_id(check_id, expected):
 def test_generated_requests_count_under_generated(emulator, tmp_path):
     _, results = run_cases(tmp_path, emulator, "-k", "test_generated and models")
     assert results["cases"] and {c["aspect"] for case in results["cases"] for c in case["checks"]} == {"generated"}
+    page = html.render(results)  # in the models row, not a row of their own
+    assert "<th>models</th>" in page and "<th>generated</th>" not in page
 
 
 def test_html_report_is_self_contained_with_matrix_and_failures(emulator, tmp_path):

@@ -1,9 +1,9 @@
 """The aspect of conformance a check verifies: the columns of the report's conformance matrix.
 
 A check's aspect follows from its id's prefix (the first match below wins); checks of response
-content (``body.*`` and the endpoint rules such as ``chat.*``) are the ``schema`` aspect. A case
-can claim an aspect for all its checks with the user property ``("aspect", name)``: the generated
-requests (schemathesis) do, since they verify what no hand-written case asked for.
+content (``body.*`` and the endpoint rules such as ``chat.*``) are the ``schema`` aspect. Every
+check of a case that needs the capability ``generated`` (requests generated from the OpenAPI
+document) counts as ``generated``: it verifies what no hand-written case asked for.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ _BY_PREFIX = (
 )
 
 
-def aspect(check_id: str, case_aspect: str | None = None) -> str:
-    if case_aspect in ASPECTS:
-        return case_aspect
+def aspect(check_id: str, capabilities: str | None = None) -> str:
+    """``capabilities``: those the case needs, space-separated (as results.json records them)."""
+    if "generated" in (capabilities or "").split():
+        return "generated"
     return next((name for prefix, name in _BY_PREFIX if check_id.startswith(prefix)), "schema")

@@ -109,8 +109,10 @@ def _matrix(cases: list[dict]) -> str:
 
 
 def _row(capabilities: str | None) -> str:
-    """A case's row: the most specific capability it needs (chat-streaming, not chat; fine-tuning, not files)."""
-    return max((capabilities or "(none)").split(), key=_order)
+    """A case's row: the most specific endpoint capability it needs (chat-streaming, not chat; fine-tuning,
+    not files). ``generated`` is a column, not a row: generated requests count in their endpoint's row."""
+    names = (capabilities or "(none)").split()
+    return max([n for n in names if n not in ASPECTS] or names, key=_order)
 
 
 def _order(capability: str) -> int:

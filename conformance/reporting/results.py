@@ -47,7 +47,6 @@ class Collector:
         properties = dict(report.user_properties)
         row["section"] = properties.get("reference", row["section"])
         row["capability"] = properties.get("capability", row["capability"])
-        row["aspect"] = properties.get("aspect", row["aspect"])
         row["exchanges"].extend(getattr(report, record.REPORT_ATTRIBUTE, []))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -95,7 +94,7 @@ class Collector:
 
 
 def _new_row(nodeid: str) -> dict:
-    return {"id": nodeid, "status": "pass", "reason": None, "section": None, "capability": None, "aspect": None, "duration": 0.0, "exchanges": []}
+    return {"id": nodeid, "status": "pass", "reason": None, "section": None, "capability": None, "duration": 0.0, "exchanges": []}
 
 
 def _finish(row: dict, known_failure: str | None) -> dict:
@@ -107,7 +106,7 @@ def _finish(row: dict, known_failure: str | None) -> dict:
                 "id": outcome["id"],
                 "level": outcome["level"],  # the level in force (a profile may raise it)
                 "section": REGISTRY[outcome["id"]].section if outcome["id"] in REGISTRY else None,
-                "aspect": aspect(outcome["id"], row["aspect"]),
+                "aspect": aspect(outcome["id"], row["capability"]),
                 "status": "pass",
                 "runs": 0,
                 "failures": [],
@@ -119,7 +118,7 @@ def _finish(row: dict, known_failure: str | None) -> dict:
         exchange["checks"] = {o["id"]: o["status"] for o in exchange["checks"]}  # the messages live in the row's checks
     failing = {c["level"] for c in checks.values() if c["status"] == "fail"}
     return {
-        **{k: v for k, v in row.items() if k not in ("exchanges", "aspect")},
+        **{k: v for k, v in row.items() if k != "exchanges"},
         "level": "must" if "must" in failing else ("should" if failing else None),
         "known_failure": None if known_failure is None else {"reason": known_failure, "fixed": row["reason"] == NOW_PASSES},
         "request_ids": [e["request_id"] for e in row["exchanges"] if e["request_id"]],
