@@ -18,7 +18,7 @@ from conformance import config as cfg
 from conformance.api import Api
 from conformance.emulator.server import EmbeddedServer
 from conformance.reporting import record, results
-from conformance.resources import Resources
+from conformance.resources import Resources, terminate_as_interrupt
 from conformance.transport import Client
 
 RESULTS_OPTION = "--conformance-results"
@@ -152,7 +152,8 @@ def api(conformance_client: Client, resources: Resources, request: pytest.Fixtur
 def resources(conformance_client: Client) -> Resources:
     """What the run creates on the target; anything its cases left is removed at the end of the session."""
     tracked = Resources(conformance_client)
-    yield tracked
+    with terminate_as_interrupt():
+        yield tracked
     tracked.sweep()
 
 

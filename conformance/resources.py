@@ -11,7 +11,10 @@ only objects that carry *this run's* marker. Nothing else on the target is ever 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from conformance.exchange import Exchange
@@ -117,3 +120,20 @@ class Resources:
                 if not listing.data.get("has_more") or not page:
                     break
                 after = page[-1].get("id")
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI timeout, ``kill``) ends the run the way Ctrl-C does, so the clean-up still runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals; its run is then ended by whoever owns it
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

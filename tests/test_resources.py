@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import httpx
 import pytest
 
@@ -92,16 +96,24 @@ def test_a_create_whose_answer_was_lost_is_found_by_this_runs_marker(target, tmp
     assert _state(http)["files"] == before["files"]  # the other run's marked file is not this run's
 
 
-class _InterruptAfterFirstCase:
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item):
-        yield
-        raise KeyboardInterrupt  # Ctrl-C right after a case created its objects, before its teardown
+SIGTERM_PLUGIN = '''
+import os, signal
+import pytest
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    yield
+    os.kill(os.getpid(), signal.SIGTERM)  # as a CI timeout would, right after the case created its objects
+'''
 
 
-def test_an_interrupted_run_removes_what_it_created(target, tmp_path):
+def test_a_terminated_run_removes_what_it_created(target, tmp_path):
+    """SIGTERM becomes an interrupt (exit 2), and an interrupted run still removes what it created."""
     url, http, _ = target
     before = _state(http)
-    code = _run(url, "-k", "test_list_files_by_purpose or test_create_and_retrieve_assistant", plugins=[_InterruptAfterFirstCase()])
-    assert code == pytest.ExitCode.INTERRUPTED
+    (tmp_path / "sigterm_plugin.py").write_text(SIGTERM_PLUGIN)
+    command = [sys.executable, "-m", "pytest", str(CASES), "-q", "-p", "no:cacheprovider", "-p", "sigterm_plugin",
+               f"--base-url={url}", f"--api-key={KEY}", "-k", "test_list_files_by_purpose"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert done.returncode == pytest.ExitCode.INTERRUPTED, done.stdout[-2000:]
     assert _left_by_the_run(before, _state(http)) == {}
