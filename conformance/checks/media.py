@@ -12,4 +12,4 @@ def content_type(ex, expect):
     """A non-JSON success body has the Content-Type of its response_format (mp3 audio/mpeg, text text/plain, ...)."""
     seen = ex.response.headers.get("content-type", "")
     if seen.split(";")[0].strip().lower() not in ex.media.types:
-        yield Finding(" or ".join(ex.media.types), seen or "(no Content-Type)", "header:content-type")
+        yield Finding(" or ".join(ex.media.types), seen or "(no Content-Type)", "header:content-type", ex.operation.section)
