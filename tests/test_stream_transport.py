@@ -39,3 +39,4 @@ def test_streamed_error_status_is_an_ordinary_exchange(emulator):
     client.close()
     assert exchange.status == 400 and exchange.data["error"]["param"] == "messages"
     assert exchange.stream.interrupted is None
+    assert exchange.curl().startswith("curl -N -X POST")  # the reproduction streams too

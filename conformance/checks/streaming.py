@@ -292,11 +292,12 @@ def usage_chunk(ex, expect):
         yield Finding(f"total_tokens {parts[0] + parts[1]}", str(parts[2]), f"/events/{last}/usage/total_tokens")
 
 
-@check("stream.same-content", Level.SHOULD, SECTION, applies=lambda ex: _event_stream(ex) and not _errors(ex))
+@check("stream.same-content", Level.SHOULD, SECTION, applies=lambda ex: _event_stream(ex) and not _errors(ex),
+       within=lambda expect: expect.same_as is not None)
 def same_as_unstreamed(ex, expect):
     """A deterministic target streams the same content it answers without streaming."""
     baseline = expect.same_as
-    if baseline is None or not isinstance(baseline.data, dict) or not isinstance(baseline.data.get("choices"), list):
+    if not isinstance(baseline.data, dict) or not isinstance(baseline.data.get("choices"), list):
         return
     streamed = {index: "".join(_text(ex, c) for _, c in entries) for index, entries in _choice_entries(ex).items()}
     for choice in baseline.data["choices"]:
