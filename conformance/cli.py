@@ -11,6 +11,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from conformance import config as cfg
+from conformance.generated.settings import OPTIONS as GENERATION_OPTIONS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="run the conformance cases against a target (default: the embedded emulator)")
     for option in cfg.OPTIONS:
         run.add_argument(option.flag, dest=cfg.dest(option), help=option.help)
+    for option in GENERATION_OPTIONS:
+        kind = {"action": "store_true", "default": None} if option.type is bool else {}
+        run.add_argument(option.flag, dest=cfg.dest(option), help=option.help, **kind)
     run.add_argument("--report-dir", type=Path, help="where junit.xml, results.json, report.html and allure-results/ go (default: reports/<timestamp>/)")
     run.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments, e.g. -- -n 2 -k chat")
 
@@ -27,10 +31,6 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--api-key", help="accept only this key (default: any Bearer key)")
-
-    commands.add_parser("checks", help="print the table of checks and the emulator faults that make each fail")
-
-    diff = commands.add_parser("diff", help="compare two results.json: new failures, fixed, still failing; exit 1 on a new must failure")
     serve.add_argument("--capabilities", help="serve only these capabilities besides models and chat, comma-separated (emulates a partial server)")
 
     probe = commands.add_parser("probe", help="write a starting target profile (TOML) from what a target answers")
@@ -38,9 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     probe.add_argument("--api-key", help="API key [env: OPENAI_API_KEY]")
     probe.add_argument("--name", help="the profile's name (default: the target's host)")
     probe.add_argument("--output", "-o", type=Path, help="where to write the profile (default: standard output)")
+
+    commands.add_parser("checks", help="print the table of checks and the emulator faults that make each fail")
+    commands.add_parser("openapi", help="print the suite's OpenAPI 3.1 document (generated from schemas/ and the operations table)")
+
+    diff = commands.add_parser("diff", help="compare two results.json: new failures, fixed, still failing; exit 1 on a new must failure")
     diff.add_argument("base", help="results.json of the earlier run (e.g. last night's)")
     diff.add_argument("new", help="results.json of the later run")
-    commands.add_parser("openapi", help="print the suite's OpenAPI 3.1 document (generated from schemas/ and the operations table)")
 
     args = parser.parse_args(argv)
     return {"run": _run, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi}[args.command](args)
@@ -52,6 +56,7 @@ def _run(args: argparse.Namespace) -> int:
     report_dir = args.report_dir or Path("reports", datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
     cases = Path(find_spec("conformance.cases").origin).parent
     options = [f"{o.flag}={getattr(args, cfg.dest(o))}" for o in cfg.OPTIONS if getattr(args, cfg.dest(o)) is not None]
+    options += [o.flag if o.type is bool else f"{o.flag}={getattr(args, cfg.dest(o))}" for o in GENERATION_OPTIONS if getattr(args, cfg.dest(o))]
     if not any(a.startswith("--hypothesis-seed") for a in args.pytest_args):
         # A seed chosen here is recorded in results.json, so a generated case that failed can be replayed.
         options.append(f"--hypothesis-seed={secrets.randbelow(2**32)}")

@@ -22,6 +22,13 @@ from conformance.resources import Resources, terminate_as_interrupt
 from conformance.transport import Client
 
 RESULTS_OPTION = "--conformance-results"
+pytest_plugins = ("conformance.generated.plugin",)
+"""Generated requests (schemathesis): their options, collection and fixtures."""
+
+_RUN_STARTED = pytest.StashKey[float]()
+_RUN_DEADLINE = pytest.StashKey[tuple[float, float]]()
+"""(monotonic time, --run-timeout) after which no further case starts."""
+
 HTML_OPTION = "--conformance-html"
 
 

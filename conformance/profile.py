@@ -36,6 +36,7 @@ CAPABILITIES = (
     "files",
     "fine-tuning",
     "assistants",
+    "generated",  # requests generated from the OpenAPI document (cases/test_generated.py); they spend a budget
 )
 LEVELS = ("must", "should")
 _KEYS = {"name", "description", "base_url", "capabilities", "unsupported", "models", "known-failures", "levels", "strict_headers"}

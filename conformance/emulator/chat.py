@@ -8,7 +8,7 @@ import uuid
 
 from starlette.requests import Request
 
-from conformance.emulator import models, streaming, tools
+from conformance.emulator import chat_request, models, streaming, tools
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import reply
@@ -30,7 +30,6 @@ STREAM_OPTIONS_ACCEPTED = declare("stream-options-accepted", "http.status", "tes
 UNREQUESTED_STREAM = declare("unrequested-stream", "http.content-type", "test_single_user_message", "an unstreamed request answered with an event stream")
 
 REPLY = "This is a deterministic reply from the openai-conformance reference emulator."
-ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
 RESPONSE_FORMATS = {"text", "json_object", "json_schema"}
 NUMBERS = (
     Number("temperature", False, 0, 2),
@@ -49,17 +48,14 @@ def validate(body: dict, request: Request) -> None:
     require(body, "messages", list)
     if not body["messages"]:
         raise invalid("messages", "Invalid 'messages': empty array. Expected an array with minimum length 1.", "empty_array")
-    for i, message in enumerate(body["messages"]):
-        if not isinstance(message, dict) or message.get("role") not in ROLES:
-            raise invalid(f"messages[{i}].role", f"Invalid value for 'messages[{i}].role': expected one of {sorted(ROLES)}.")
-        if "content" not in message and not message.get("tool_calls"):
-            raise invalid(f"messages[{i}].content", f"Missing required parameter: 'messages[{i}].content'.", "missing_required_parameter")
-    for number in NUMBERS:
+    chat_request.validate_messages(body["messages"], request)
+    for number in chat_request.numbers(NUMBERS, request):
         number.validate(body)
+    chat_request.validate_parameters(body, request)
     response_format = body.get("response_format")
     if response_format is not None and (not isinstance(response_format, dict) or response_format.get("type") not in RESPONSE_FORMATS):
         raise invalid("response_format.type", f"Invalid 'response_format': 'type' must be one of {sorted(RESPONSE_FORMATS)}.")
-    if body.get("stream") not in (None, True, False):
+    if body.get("stream") is not None and not isinstance(body["stream"], bool):  # 0 == False in Python
         raise invalid("stream", "Invalid type for 'stream': expected a boolean.", "invalid_type")
     if body.get("stream_options") is not None and body.get("stream") is not True and not active(request, STREAM_OPTIONS_ACCEPTED):
         raise invalid("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.")

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 from starlette.requests import Request
 
-from conformance.emulator.errors import model_not_found
+from conformance.emulator.errors import invalid, model_not_found
 from conformance.emulator.faults import active, declare
 from conformance.emulator.pagination import list_object
 from conformance.emulator.responses import reply
@@ -50,7 +50,9 @@ CATALOGUE: dict[str, Model] = {
 
 def find(model_id: object, capability: str, request: Request) -> Model:
     """The model a request names, or the reference's 404 for an unknown or unsuitable one."""
-    model = CATALOGUE.get(model_id) if isinstance(model_id, str) else None
+    if not isinstance(model_id, str):
+        raise invalid("model", "Invalid type for 'model': expected a string.", "invalid_type")  # 400, not "unknown model"
+    model = CATALOGUE.get(model_id)
     if model is None and active(request, UNKNOWN_MODEL_ACCEPTED):
         return Model(str(model_id), 0, "system", capability)
     if model is None or model.capability != capability:

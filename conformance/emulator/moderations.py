@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.requests import Request
 
 from conformance.emulator import models
@@ -23,13 +25,24 @@ CATEGORIES = (
 VIOLENT_WORDS = ("kill", "murder")
 
 
+def _part(value: object) -> bool:
+    """A multi-modal input part: text with a string, or an image_url with a string url."""
+    if not isinstance(value, dict):
+        return False
+    if value.get("type") == "text":
+        return isinstance(value.get("text"), str)
+    image = value.get("image_url")
+    url = image.get("url") if isinstance(image, dict) else None
+    return value.get("type") == "image_url" and isinstance(url, str) and bool(urlsplit(url).scheme)  # a URL or a data: URI
+
+
 def _texts(value: object) -> list[str]:
     """The inputs: a string, strings, or multi-modal parts (whose text is what is classified here)."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         return value
-    if isinstance(value, list) and value and all(isinstance(v, dict) and v.get("type") in ("text", "image_url") for v in value):
+    if isinstance(value, list) and value and all(_part(v) for v in value):
         return [" ".join(str(v.get("text", "")) for v in value)]  # multi-modal parts are classified together
     raise invalid("input", "Invalid 'input': expected a string, an array of strings, or an array of text and image_url objects.")
 

@@ -1,0 +1,115 @@
+"""pytest wiring of the generated requests: options, the schema behind ``@generated_requests``, markers, fixtures.
+
+The schema is chosen when the test is collected (not when its module is imported), so one
+process can run the suite several times with different ``--spec`` or filters. Each operation of
+the document is one test item, marked with its reference section and the capability it needs, so
+profiles skip and select generated items like any case.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import pytest
+import schemathesis
+from schemathesis.pytest.plugin import SchemaHandleMark, SchemathesisFunction
+
+from conformance import operations
+from conformance.config import ConfigError, dest
+from conformance.generated import sequences
+from conformance.generated.budget import Budget
+from conformance.generated.runner import Runner
+from conformance.generated.settings import OPTIONS, Generation, resolve
+
+_GENERATED = "_openai_conformance_generated"
+_SETTINGS = pytest.StashKey[Generation]()
+# Replaced at collection by the configured document; only here because parametrize() needs a schema.
+_PLACEHOLDER = schemathesis.openapi.from_dict({"openapi": "3.1.0", "info": {"title": "placeholder", "version": "0"}, "paths": {}})
+
+
+def generated_requests(test: Callable) -> Callable:
+    """Make ``test(case, generator)`` one test per operation of the configured OpenAPI document."""
+    wrapped = _PLACEHOLDER.parametrize()(test)
+    setattr(wrapped, _GENERATED, True)
+    return wrapped
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("openai-conformance-generated", "OpenAI API conformance: generated requests (schemathesis)")
+    for option in OPTIONS:
+        default = f" [default: {option.default}]" if option.type is not bool else ""
+        if option.type is bool:
+            group.addoption(option.flag, dest=dest(option), action="store_true", default=None, help=option.help)
+        else:
+            group.addoption(option.flag, dest=dest(option), default=None, help=option.help + default)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """A bad generation option or an unusable --spec is one line and exit code 2, before collection."""
+    from conformance.plugin import _selects_cases
+
+    if not _selects_cases(config) or any(config.getoption(o) for o in ("help", "version")):
+        return None
+    try:
+        settings(config)
+    except ConfigError as error:
+        sys.stderr.write(f"openai-conformance: {error}\n")
+        return 2
+    return None
+
+
+def settings(config: pytest.Config) -> Generation:
+    if _SETTINGS not in config.stash:
+        seed = config.getoption("hypothesis_seed", None)
+        config.stash[_SETTINGS] = resolve({dest(o): config.getoption(dest(o)) for o in OPTIONS}, seed)
+    return config.stash[_SETTINGS]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object):
+    if getattr(obj, _GENERATED, False):
+        SchemaHandleMark.set(obj, settings(collector.config).schema().clone(test_function=obj))
+    yield
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    if not (isinstance(item, SchemathesisFunction) and getattr(item.test_function, _GENERATED, False) and item.operation_label):
+        return
+    if item.nodeid != f"{item.parent.nodeid}::{item.name}":
+        # pytest 9.2 builds a Function's node id from its originalname, which schemathesis sets to the bare
+        # function name: every operation would share one id (xdist and results.json need them distinct).
+        item._id = item.parent.id.child(item.name)
+    method, _, path = item.operation_label.partition(" ")
+    operation, _ = operations.match(method, path)
+    item.add_marker(pytest.mark.reference(operation.section if operation else f"OpenAPI document: {item.operation_label}"))
+    item.add_marker(pytest.mark.capability("generated"))
+    if operation is not None and operation.capability:
+        item.add_marker(pytest.mark.capability(operation.capability))
+
+
+@pytest.fixture(scope="session")
+def generation_budget(pytestconfig: pytest.Config) -> Budget:
+    """One budget for every generated request of this process (of each xdist worker)."""
+    chosen = settings(pytestconfig)
+    return Budget(chosen.budget_requests, chosen.budget_tokens, chosen.budget_seconds)
+
+
+@pytest.fixture
+def generator(target, conformance_client, resources, generation_budget: Budget, request: pytest.FixtureRequest) -> Runner:
+    checkpoint = resources.checkpoint()
+    yield Runner(target, conformance_client.base_url, generation_budget, request.node, resources)
+    resources.release(checkpoint)  # what this operation's requests created
+
+
+@pytest.fixture
+def generated_sequences(pytestconfig: pytest.Config, generator: Runner) -> Callable[[], None]:
+    """Run the stateful sequences (conformance.generated.sequences) with this test's runner."""
+    chosen = settings(pytestconfig)
+    if chosen.spec:
+        pytest.skip("sequences run on the suite's own document: a --spec document's transitions are not known to be safe")
+    schema = chosen.sequence_schema()
+    if not any(True for _ in schema.get_all_operations()):
+        pytest.skip("--operations selects none of the operations sequences use")
+    return lambda: sequences.run(schema, generator, chosen.max_examples)

@@ -1,0 +1,211 @@
+"""One generated request: made affordable, sent within the budget, checked like any case, recorded.
+
+A generated body keeps what the generator chose except where that would cost money or test the
+target's model list instead of its validation: the model is the one configured for the operation's
+capability, and a valid request asks for at most MAX_TOKENS tokens and MAX_CHOICES choices.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import httpx
+import hypothesis
+import pytest
+import requests
+import schemathesis
+from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core.failures import FailureGroup
+
+from conformance import operations
+from conformance.checks import evaluate
+from conformance.config import Target
+from conformance.exchange import Exchange
+from conformance.generated import adapter
+from conformance.generated.budget import Budget
+from conformance.generated.settings import CHECKS as SCHEMATHESIS_CHECKS
+from conformance.profile import CAPABILITIES
+from conformance.reporting import record
+from conformance.resources import BETA, Resources
+
+MAX_TOKENS = 16
+MAX_CHOICES = 2
+MAX_TEXT = 200
+"""Characters of a top-level string of a valid body (an input to speak, a prompt)."""
+TOKEN_LIMITS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
+MAX_FAILING_RECORDS = 5
+"""Failing exchanges recorded per operation: shrinking sends many, the report needs a few."""
+
+_MODEL_OF = {"chat": "chat", "completions": "completions", "models": "chat", "embeddings": "embeddings", "moderations": "moderation",
+             "images": "images", "speech": "speech", "transcriptions": "transcription", "fine-tuning": "finetune", "assistants": "chat"}
+# How servers say a route does not exist: the reference's "Invalid URL (POST /v1/x)", and the usual framework words.
+_UNKNOWN_ROUTE = re.compile(r"invalid url|unknown (url|route|endpoint|path)|no route|route not found|endpoint not found", re.I)
+_UNIMPLEMENTED = (404, 405, 501)
+_RECORDED = pytest.StashKey[dict]()
+
+
+def capability(method: str, path: str) -> str | None:
+    """The profile capability an operation needs (from the operations table; None for one it lacks)."""
+    operation, _ = operations.match(method.upper(), path)
+    return operation.capability if operation else None
+
+
+class Runner:
+    def __init__(self, target: Target, base_url: str, budget: Budget, node: pytest.Item, resources: Resources) -> None:
+        self.target = target
+        self.resources = resources
+        self.base_url = base_url
+        self.budget = budget
+        self.node = node
+        load_all_checks()
+        self.checks = [c for c in CHECKS.get_all() if c.__name__ in SCHEMATHESIS_CHECKS] + [adapter.openai_conformance]
+
+    def run(self, case: schemathesis.Case) -> None:
+        """Send one generated request and check the answer."""
+        self.check(case, self.send(case))
+
+    def send(self, case: schemathesis.Case) -> schemathesis.Response:
+        """Send a request within the budget; skip when the budget is spent or the target lacks the operation."""
+        if self._recorded()["unanswered"]:
+            hypothesis.reject()  # the target stopped answering: shrinking would only wait for more timeouts
+        if self._recorded()["failed"] and case.meta is not None and case.meta.phase.name.value == "coverage":
+            hypothesis.reject()  # boundary cases are not shrunk: after one failed, the rest would only repeat it
+        if reason := self.budget.exhausted():
+            if self._recorded()["failed"]:
+                hypothesis.reject()  # shrinking a failure already found: keep the smallest seen so far
+            pytest.skip(f"{case.operation.label}: {reason}; the rest of the generation is skipped")
+        self._prepare(case)
+        headers = {"Authorization": f"Bearer {self.target.api_key}", "X-Client-Request-Id": str(uuid.uuid4())}
+        if self.target.organization:
+            headers["OpenAI-Organization"] = self.target.organization
+        if self.target.project:
+            headers["OpenAI-Project"] = self.target.project
+        if capability(case.method, case.operation.path) == "assistants":
+            headers.update(BETA)  # the assistants API answers 400 without it
+        try:
+            response = case.call(base_url=self.base_url, headers=headers, timeout=self.target.request_timeout)
+        except requests.RequestException as error:
+            self.budget.spend(0)
+            self._fail_transport(case, error)
+        exchange = adapter.to_exchange(case, response, self._secrets)
+        self.resources.track(exchange)  # before any check: a failing request still leaves nothing behind
+        self.budget.spend(_tokens(exchange))
+        if exchange.status in _UNIMPLEMENTED and _plain(case.path_parameters) and (why := unimplemented(exchange)):
+            pytest.skip(f"{case.operation.label}: the target does not implement this operation (HTTP {exchange.status}: {why})")
+        return response
+
+    def check(self, case: schemathesis.Case, response: schemathesis.Response) -> None:
+        """schemathesis's checks and the suite's on one answer; a failure fails the test with every message."""
+        token = adapter.CONTEXT.set((self._secrets, self.target.profile.levels, self._record))
+        try:
+            case.validate_response(response, checks=self.checks, headers=dict(response.request.headers))
+        except FailureGroup as group:
+            self._recorded()["failed"] = True
+            pytest.fail(_without_secrets(str(group.args[0] if group.args else group), self._secrets), pytrace=False)
+        finally:
+            adapter.CONTEXT.reset(token)
+
+    @property
+    def _secrets(self) -> tuple[str, ...]:
+        return (self.target.api_key,)
+
+    def _prepare(self, case: schemathesis.Case) -> None:
+        needed = capability(case.method, case.operation.path)
+        model = getattr(self.target.models, _MODEL_OF.get(needed, ""), None)
+        if model and case.method.upper() == "GET" and isinstance(case.path_parameters, dict) and "model" in case.path_parameters:
+            case.path_parameters["model"] = model
+        body = case.body
+        if not isinstance(body, dict):
+            return
+        if model and isinstance(body.get("model"), str):
+            body["model"] = model  # an unknown model would get 404 before the body is validated
+        if case.meta is None or not case.meta.generation.mode.is_positive:
+            return  # an invalid body keeps every value: clamping one could make it valid
+        limits = [name for name in TOKEN_LIMITS if name in body]
+        for name in limits or [n for n in TOKEN_LIMITS if n in _declared(case)][:1]:
+            if not isinstance(body.get(name), int) or isinstance(body.get(name), bool) or body[name] > MAX_TOKENS:
+                body[name] = MAX_TOKENS
+        if isinstance(body.get("n"), int) and body["n"] > MAX_CHOICES:
+            body["n"] = MAX_CHOICES
+        for name, value in body.items():
+            if isinstance(value, str) and len(value) > MAX_TEXT and name != "model":
+                body[name] = value[:MAX_TEXT]  # speech is billed by the character, outside the token budget
+        streaming = f"{needed}-streaming"
+        if body.get("stream") and streaming in CAPABILITIES and streaming not in self.target.profile.capabilities:
+            body["stream"] = False
+
+    def _record(self, exchange: Exchange, outcomes) -> None:
+        """Record an exchange that shows something new: a check not yet seen on this operation, or a failure."""
+        seen = self._recorded()
+        ids = {o.check.id for o, _ in outcomes}
+        failing = any(not o.passed for o, _ in outcomes)
+        if ids - seen["checks"] or (failing and seen["failing"] < MAX_FAILING_RECORDS):
+            seen["checks"] |= ids
+            seen["failing"] += failing
+            record.verification(self.node, exchange, outcomes)
+
+    def _recorded(self) -> dict:
+        return self.node.stash.setdefault(_RECORDED, {"checks": set(), "failing": 0, "failed": False, "unanswered": False})
+
+    def _fail_transport(self, case: schemathesis.Case, error: requests.RequestException):
+        sent = error.request
+        request = httpx.Request(sent.method, sent.url, headers=dict(sent.headers), content=adapter._bytes(sent.body)) if sent is not None else httpx.Request(case.method, self.base_url + case.formatted_path)
+        exchange = Exchange(request, case.formatted_path, None, transport_error=f"{type(error).__name__}: {error}", secrets=self._secrets)
+        outcomes = [(o, o.check.level) for o in evaluate(exchange, adapter.expected(case))]
+        self._recorded().update(failed=True, unanswered=True)
+        self._record(exchange, outcomes)
+        pytest.fail("\n\n".join(v.message() for o, _ in outcomes for v in o.violations), pytrace=False)
+
+
+def unimplemented(exchange: Exchange) -> str | None:
+    """Why an answer says the route does not exist (rather than that a resource was not found), or ``None``."""
+    if exchange.status != 404:
+        return "method or route not supported"
+    error = exchange.data.get("error") if isinstance(exchange.data, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    if not isinstance(message, str):
+        return "an answer without the error object, as a framework gives for an unknown route"
+    return message if _UNKNOWN_ROUTE.search(message) else None
+
+
+def _plain(parameters: object) -> bool:
+    """Path parameters that cannot miss the route (a generated "a/b" can), so a 404 speaks of the route."""
+    return not parameters or all(re.fullmatch(r"[\w.-]+", str(v)) for v in parameters.values())
+
+
+def _tokens(exchange: Exchange) -> int:
+    """The tokens an answer reports spending: its ``usage``, or that of the stream's last chunk carrying one."""
+    bodies = [exchange.data] if exchange.stream is None else [_json(e.data) for e in exchange.stream.events]
+    for body in reversed(bodies):
+        usage = body.get("usage") if isinstance(body, dict) else None
+        total = usage.get("total_tokens") if isinstance(usage, dict) else None
+        if isinstance(total, int) and not isinstance(total, bool) and total > 0:
+            return total
+    return 0
+
+
+def _json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _declared(case: schemathesis.Case) -> set[str]:
+    """Top-level properties the operation's request body declares (including through allOf)."""
+    names: set[str] = set()
+    for body in case.operation.body:
+        schema = body.resolved_schema if isinstance(body.resolved_schema, dict) else {}
+        for part in [schema, *schema.get("allOf", [])]:
+            names |= set(part.get("properties", {})) if isinstance(part, dict) else set()
+    return names
+
+
+def _without_secrets(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "$OPENAI_API_KEY")
+    return text
+
