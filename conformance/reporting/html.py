@@ -25,7 +25,7 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #d6dce2;padding
 th{background:#f3f5f7}td.cell{text-align:center;white-space:nowrap}
 td.pass{background:#dafbe1}td.fail{background:#ffd8d3}td.warn{background:#fff1c2}td.none{color:#8c959f}
 .status{font-weight:600;text-transform:uppercase;font-size:12px}.status.pass{color:#1f883d}.status.fail{color:#cf222e}
-.status.skip{color:#5b6672}.status.error{color:#8250df}
+.status.skip{color:#5b6672}.status.error{color:#8250df}.status.warning{color:#9a6700}
 article{border:1px solid #d6dce2;border-left:4px solid #cf222e;border-radius:4px;padding:10px 12px;margin:10px 0}
 article.error{border-left-color:#8250df}article.warning{border-left-color:#d4a72c}
 pre{background:#f6f8fa;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all;margin:6px 0;font-size:12px}
@@ -137,7 +137,7 @@ def _failure(case: dict) -> str:
         label = f"known failure: {case['known_failure']['reason']}"
     parts = [
         f"<article class='{kind}'><h3>{escape(case['id'])}</h3>",
-        f"<p><span class='status {case['status']}'>{escape(label)}</span> · {escape(case['section'] or '')}</p>",
+        f"<p><span class='status {kind}'>{escape(label)}</span> · {escape(case['section'] or '')}</p>",
     ]
     if case["reason"] and not _expected(case):
         parts.append(f"<p>{escape(case['reason'])}</p>")
