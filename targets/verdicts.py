@@ -158,6 +158,8 @@ def section(name: str, home: Path) -> str:
 def docs(names: list[str]) -> int:
     home = Path(os.environ.get("TARGETS_HOME", HERE.parent.parent / "targets-venv"))
     print((HERE / "targets-intro.md").read_text(encoding="utf-8"))
+    if commit := os.environ.get("SUITE_COMMIT"):
+        print(f"The verdicts below are those of the suite at commit `{commit}`.\n")
     for name in names or TARGETS:
         print(section(name, home))
     return 0
