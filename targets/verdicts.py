@@ -28,7 +28,7 @@ from pathlib import Path
 from conformance import profile as profiles
 from conformance.checks import REGISTRY
 from conformance.config import Models
-from conformance.reporting.aspects import ASPECTS
+from conformance.reporting.aspects import ASPECTS, aspect
 
 HERE = Path(__file__).resolve().parent
 TARGETS = ("mockllm", "fakellm", "litellm", "llama-cpp")

@@ -56,3 +56,22 @@ def test_profiles_load_and_name_checks_in_every_reason(name):
 def test_target_script_rejects_an_unknown_target():
     result = subprocess.run(["bash", str(TARGETS / "target.sh"), "start", "nope"], capture_output=True, text=True)
     assert result.returncode == 2 and "unknown target 'nope'" in result.stderr
+
+
+def test_docs_section_has_the_matrix_and_one_line_per_departure(tmp_path):
+    run = tmp_path / "mockllm"
+    run.mkdir()
+    (run / "install.txt").write_text("seconds=38 size=59MB")
+    (run / "run.txt").write_text("start_seconds=3 run_seconds=10")
+    failed = case("fail", REASON, must=["body.schema", "chat.choices-count"], should=["headers.request-id"])
+    passed = {**case("pass"), "id": "cases/test_chat.py::u"}
+    for row in (failed, passed):
+        row["capability"] = "chat"
+        for check in row["checks"]:
+            check["aspect"] = verdicts.aspect(check["id"], "chat")
+    (run / "results.json").write_text(verdicts.json.dumps({"run": {"finished": "2026-01-01T00:00:00+00:00"}, "cases": [failed, passed]}))
+    text = verdicts.section("mockllm", tmp_path)
+    assert "Install 38 s, 59MB; ready 3 s after start; suite run 10 s. 2 cases: 1 known failure, 1 pass" in text
+    assert "| chat | 0/1/0 | 0/0/1 | 2/0/0 |" in text  # schema, headers, errors: passed/must/should
+    assert "- `chat.choices-count` [must] on `t`: ignores n; returns one" in text
+    assert "- `headers.request-id` [should] on `t`: absent or wrong: " in text
