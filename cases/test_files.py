@@ -29,8 +29,8 @@ def test_upload_and_retrieve(api, resources, purpose, name, content):
 
 @pytest.mark.reference("Files > Retrieve file content")
 def test_file_content(api, resources):
-    file_id = upload(api, resources).data["id"]
-    api.get(f"/files/{file_id}/content", expect=200)
+    uploaded = upload(api, resources)
+    api.get(f"/files/{uploaded.data['id']}/content", expect=200, same_as=uploaded)
 
 
 @pytest.mark.reference("Files > List files")

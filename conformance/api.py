@@ -28,9 +28,9 @@ class Api:
         self._node = node
         self._resources = resources
 
-    def get(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None, walk: Walk | None = None) -> Exchange:
+    def get(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None, walk: Walk | None = None, same_as: Exchange | None = None) -> Exchange:
         """``walk``: the pagination walk this page belongs to (conformance/pagination.py), checked as its context."""
-        return self.request("GET", path, expect=expect, headers=headers, walk=walk)
+        return self.request("GET", path, expect=expect, headers=headers, walk=walk, same_as=same_as)
 
     def post(self, path: str, *, expect: int | tuple[int, ...], json: object = OMIT, headers: dict | None = None, **multipart) -> Exchange:
         """``data=`` and ``files=`` (field -> (file name, content)) send a multipart form instead of JSON."""
@@ -39,11 +39,13 @@ class Api:
     def delete(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None) -> Exchange:
         return self.request("DELETE", path, expect=expect, headers=headers)
 
-    def request(self, method: str, path: str, *, expect, json: object = OMIT, headers: dict | None = None, walk: Walk | None = None, **multipart) -> Exchange:
+    def request(self, method: str, path: str, *, expect, json: object = OMIT, headers: dict | None = None, walk: Walk | None = None,
+                same_as: Exchange | None = None, **multipart) -> Exchange:
+        """``same_as``: the earlier exchange this answer must match (e.g. the upload a file's content must equal)."""
         exchange = self._client.request(method, path, json=json, headers=headers, **multipart)
         if self._resources is not None:
             self._resources.track(exchange)  # before the checks: a failing case still cleans up
-        self.verify(exchange, Expect(expect, walk=walk))
+        self.verify(exchange, Expect(expect, same_as, walk=walk))
         return exchange
 
     def stream(self, path: str, *, expect, json: dict, same_as: Exchange | None = None, headers: dict | None = None) -> Exchange:

@@ -22,11 +22,12 @@ them everywhere would mangle every body that happens to contain the same letters
 
 @dataclass(frozen=True)
 class Upload:
-    """A file sent in a multipart request: its form field, file name and size."""
+    """A file sent in a multipart request: its form field, file name, size and SHA-256 (not its bytes)."""
 
     field: str
     filename: str
     size: int
+    sha256: str = ""
 
 
 @dataclass(frozen=True)

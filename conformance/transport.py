@@ -7,6 +7,7 @@ recorded on the exchange instead of raised; only the suite's own bugs raise.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import time
 import uuid
 
@@ -123,7 +124,8 @@ class Client:
         if files is not None:
             request.read()  # a multipart body is built lazily; the exchange (and its curl) needs it
             # Kept with the request so the exchange can name the fields and files (e.g. curl -F).
-            request.extensions[_MULTIPART] = (dict(data or {}), tuple(Upload(f, name, len(content)) for f, (name, content) in files.items()))
+            request.extensions[_MULTIPART] = (dict(data or {}), tuple(
+                Upload(f, name, len(content), hashlib.sha256(content).hexdigest()) for f, (name, content) in files.items()))
         return request
 
     def _exchange(self, request, path, response, started, error) -> Exchange:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import struct
 
@@ -164,3 +165,14 @@ def test_multipart_curl_names_fields_and_file_without_the_key():
     curl = ex.curl()
     assert "-F purpose=fine-tune -F file=@train.jsonl" in curl
     assert KEY not in curl and "content-type" not in curl.lower() and "--data-raw" not in curl
+
+
+@pytest.mark.parametrize(("served", "ok"), [(b"line 1\nline 2\n", True), (b"line 1\r\nline 2\r\n", False), (b"line 1\n", False)])
+def test_file_content_must_be_the_uploaded_bytes(served, ok):
+    sent = b"line 1\nline 2\n"
+    upload = _exchange("POST", "/files", form={"purpose": "assistants"}, uploads=[Upload("file", "a.txt", len(sent), hashlib.sha256(sent).hexdigest())],
+                       content=b"{}")
+    content = _exchange("GET", "/files/file-1/content", content=served, content_type="application/octet-stream")
+    check = REGISTRY["files.content"]
+    assert check.applies(content) and check.within(Expect(200, upload))
+    assert (list(check.run(content, Expect(200, upload))) == []) is ok

@@ -1,4 +1,6 @@
-"""Files semantics beyond the schema: an upload is described as sent; a purpose filter filters."""
+"""Files semantics beyond the schema: an upload is described as sent and read back unchanged; a purpose filter filters."""
+
+import hashlib
 
 from conformance.checks.base import Finding, Level, check, succeeded
 
@@ -22,3 +24,17 @@ def purpose_filter(ex, expect):
     for index, item in enumerate(data if isinstance(data, list) else []):
         if isinstance(item, dict) and item.get("purpose") != wanted:
             yield Finding(f"purpose {wanted!r}", repr(item.get("purpose")), f"/data/{index}/purpose")
+
+
+def _uploaded(expect) -> bool:
+    upload = expect.same_as
+    return upload is not None and upload.operation is not None and upload.operation.key == "POST /files" and bool(upload.uploads)
+
+
+@check("files.content", Level.MUST, "Files > Retrieve file content",
+       applies=lambda ex: ex.ok and ex.operation is not None and ex.operation.key == "GET /files/{file_id}/content", within=_uploaded)
+def content_is_the_upload(ex, expect):
+    """A file's content is the bytes that were uploaded, unchanged."""
+    upload, content = expect.same_as.uploads[0], ex.response.content
+    if len(content) != upload.size or hashlib.sha256(content).hexdigest() != upload.sha256:
+        yield Finding(f"the {upload.size} uploaded bytes of {upload.filename}", f"{len(content)} bytes starting {content[:40]!r}", "body")

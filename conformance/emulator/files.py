@@ -16,8 +16,9 @@ PURPOSE_UNCHECKED = declare("purpose-unchecked", "http.status", "test_invalid_up
 PURPOSE_FILTER_IGNORED = declare("purpose-filter-ignored", "files.purpose-filter", "test_list_files_by_purpose", "GET /files ignores ?purpose=")
 DELETE_NOT_CONFIRMED = declare("delete-not-confirmed", "resource.deleted", "test_delete_file", "a delete answers deleted: false (it did delete)")
 DELETE_NOOP = declare("delete-noop", "http.status", "test_delete_file", "a delete confirms but keeps the object")
-RETRIEVE_OTHER = declare("retrieve-other-file", "resource.id", "test_upload_and_retrieve", "retrieving a file returns another file")
 ANSWER_LOST = declare("upload-answer-lost", "http.status", "test_upload_and_retrieve", "an upload is stored but answered 500 (what a client sees when the answer is lost)")
+CONTENT_CHANGED = declare("content-changed", "files.content", "test_file_content", "file content read back with Windows line endings")
+RETRIEVE_OTHER = declare("retrieve-other-file", "resource.id", "test_upload_and_retrieve", "retrieving a file returns another file")
 
 PURPOSES = {"assistants", "batch", "fine-tune", "vision", "user_data", "evals"}
 MAX_BYTES = 512 * 1024 * 1024
@@ -71,7 +72,8 @@ async def retrieve(request: Request):
 
 async def content(request: Request):
     obj = _file(request)
-    return raw(request, store(request).blobs.get(obj["id"], b""), "application/octet-stream")
+    content = store(request).blobs.get(obj["id"], b"")
+    return raw(request, content.replace(b"\n", b"\r\n") if active(request, CONTENT_CHANGED) else content, "application/octet-stream")
 
 
 async def list_files(request: Request):
