@@ -17,6 +17,7 @@ from conformance.pagination import PAGING, Paging
 OVER_LIMIT = declare("page-over-limit", "list.limit", "test_walk_after", "a page holds one item more than limit")
 IDS_SWAPPED = declare("first-last-id-swapped", "list.first-last-id", "test_walk_after", "first_id names the page's last item and last_id its first")
 HAS_MORE_ON_LAST = declare("has-more-on-last-page", "list.has-more", "test_walk_after", "has_more: true on the last page of a list")
+HAS_MORE_ABSENT = declare("has-more-absent", "list.has-more", "test_walk_after", "lists carry no has_more (object and data only)")
 HAS_MORE_NEVER = declare("has-more-always-false", "list.has-more", "test_walk_after", "has_more: false even when more items follow")
 AFTER_REPEATED = declare("after-item-repeated", "list.walk-after", "test_walk_after", "the page after=X starts with X itself (an inclusive cursor)")
 BEFORE_FAR_END = declare("before-far-end", "list.walk-before", "test_walk_before", "before=X answers the first items of the list, not those right before X")
@@ -24,6 +25,8 @@ ORDER_IGNORED = declare("order-ignored", "list.order", "test_order", "the order 
 DEFAULT_ASC = declare("default-order-asc", "list.order", "test_walk_after", "without order, lists come oldest first (the reference's default is desc)")
 TIES_UNSTABLE = declare("ties-unstable", "list.tie-order", "test_order", "order=asc sorts the newest-first list by created_at: items of the same second stay newest first")
 UNKNOWN_CURSOR_IGNORED = declare("unknown-cursor-ignored", "list.unknown-cursor", "test_unknown_cursor", "a cursor no object has is ignored: the answer is the first page")
+UNKNOWN_CURSOR_INCONSISTENT = declare("unknown-cursor-inconsistent", "list.unknown-cursor", "test_unknown_cursor",
+                                      "an unknown after is an error, an unknown before an empty page")
 OFFSET_PAGES = declare("offset-pagination", "list.walk-concurrent", "test_walk_concurrent",
                        "pages are cut by position in the list as it was at the first page: objects created meanwhile shift them")
 LIMIT_UNBOUNDED = declare("limit-unbounded", "http.status", "test_limit_out_of_bounds", "limit outside the reference's bounds is accepted")
@@ -61,7 +64,7 @@ def page(request: Request, items: list[dict]) -> dict:
         has_more = bool(data)
     if active(request, HAS_MORE_NEVER):
         has_more = False
-    body = {"object": list_object(request), "data": data, "has_more": has_more}
+    body = {"object": list_object(request), "data": data, **({} if active(request, HAS_MORE_ABSENT) else {"has_more": has_more})}
     if chosen(request, "list-extra-fields"):
         body["next_page_hint"] = "unknown fields are backward-compatible"
     if rules.ids or chosen(request, "list-extra-fields"):
@@ -106,7 +109,7 @@ def _cursor(request: Request, name: str, position: dict[str, int]) -> str | None
         return cursor
     if active(request, UNKNOWN_CURSOR_IGNORED):
         return None
-    if chosen(request, "unknown-cursor-empty-page"):
+    if chosen(request, "unknown-cursor-empty-page") or (name == "before" and active(request, UNKNOWN_CURSOR_INCONSISTENT)):
         return PAST_THE_END
     raise invalid(name, f"Invalid '{name}': no object with id {cursor!r} in this list.")
 
