@@ -112,10 +112,10 @@ class Exchange:
     def curl(self) -> str:
         """A shell command that reproduces the request, the key left to the environment."""
         parts = ["curl", "-X", self.request.method, shlex.quote(self.redact(str(self.request.url)))]
-        multipart = bool(self.form or self.uploads)
-        for name, value in self.request.headers.items():
         if self.stream is not None:
             parts.insert(1, "-N")  # curl then prints the events as they arrive
+        multipart = bool(self.form or self.uploads)
+        for name, value in self.request.headers.items():
             if name.lower() in _IMPLICIT_HEADERS or (multipart and name.lower() == "content-type"):
                 continue  # with -F, curl writes its own multipart Content-Type and boundary
             if name.lower() == "authorization" and any(s and s in value for s in self.secrets):
