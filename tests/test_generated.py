@@ -128,3 +128,14 @@ def test_sequences_only_touch_what_they_created(emulator, tmp_path):
     assert code == 0 and [c["status"] for c in results["cases"]] == ["pass"]
     assert httpx.get(f"{emulator}/assistants/{theirs}", headers=headers).json()["name"] == "not the suite's"
     assert listed() == before, "a sequence deleted an assistant it did not create, or left one behind"
+
+
+def test_a_target_that_stops_answering_fails_on_http_response(emulator, tmp_path):
+    code, results = run_cases(tmp_path, with_fault(emulator, "stall"), "-k", "test_generated and chat")
+    assert code == 1 and "http.response" in failed_checks(results)
+
+
+@pytest.mark.parametrize("variant", ["sse-crlf"])
+def test_legal_variations_pass_generated_requests(variant, emulator, tmp_path):
+    code, results = run_cases(tmp_path, emulator.replace("/v1", f"/variant/{variant}/v1"), "-k", "test_generated and POST and completions and not chat")
+    assert code == 0 and failed_checks(results) == set()

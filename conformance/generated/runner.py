@@ -151,7 +151,7 @@ class Runner:
 
     def _fail_transport(self, case: schemathesis.Case, error: requests.RequestException):
         sent = error.request
-        request = httpx.Request(sent.method, sent.url, headers=dict(sent.headers), content=adapter._bytes(sent.body)) if sent is not None else httpx.Request(case.method, self.base_url + case.formatted_path)
+        request = httpx.Request(sent.method, sent.url, headers=dict(sent.headers), content=adapter.body_bytes(sent.body)) if sent is not None else httpx.Request(case.method, self.base_url + case.formatted_path)
         exchange = Exchange(request, case.formatted_path, None, transport_error=f"{type(error).__name__}: {error}", secrets=self._secrets)
         outcomes = [(o, o.check.level) for o in evaluate(exchange, adapter.expected(case))]
         self._recorded().update(failed=True, unanswered=True)
