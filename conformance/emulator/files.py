@@ -56,9 +56,9 @@ async def upload(request: Request):
         "expires_at": None,
     })
     files.blobs[obj["id"]] = content
-    return reply(request, 200, {**obj, "bytes": obj["bytes"] + (1 if active(request, BYTES_WRONG) else 0)})
     if active(request, ANSWER_LOST):
         raise APIError(500, "The server had an error while processing your request.", type="server_error")
+    return reply(request, 200, {**obj, "bytes": obj["bytes"] + (1 if active(request, BYTES_WRONG) else 0)})
 
 
 def _file(request: Request) -> dict:
