@@ -24,7 +24,7 @@ from conformance.checks import evaluate
 from conformance.config import Target
 from conformance.exchange import Exchange
 from conformance.generated import adapter
-from conformance.generated.budget import Budget
+from conformance.budget import Budget
 from conformance.generated.settings import CHECKS as SCHEMATHESIS_CHECKS
 from conformance.profile import CAPABILITIES
 from conformance.reporting import record
@@ -87,11 +87,11 @@ class Runner:
         try:
             response = case.call(base_url=self.base_url, headers=headers, timeout=self.target.request_timeout)
         except requests.RequestException as error:
-            self.budget.spend(0)
+            self.budget.spend.count(None)
             self._fail_transport(case, error)
         exchange = adapter.to_exchange(case, response, self._secrets)
         self.resources.track(exchange)  # before any check: a failing request still leaves nothing behind
-        self.budget.spend(_tokens(exchange))
+        self.budget.spend.count(exchange)
         if exchange.status in _UNIMPLEMENTED and _plain(case.path_parameters) and (why := unimplemented(exchange)):
             pytest.skip(f"{case.operation.label}: the target does not implement this operation (HTTP {exchange.status}: {why})")
         return response
@@ -123,6 +123,7 @@ class Runner:
             body["model"] = model  # an unknown model would get 404 before the body is validated
         if case.meta is None or not case.meta.generation.mode.is_positive:
             return  # an invalid body keeps every value: clamping one could make it valid
+        case.body = body = _integral(body)
         limits = [name for name in TOKEN_LIMITS if name in body]
         for name in limits or [n for n in TOKEN_LIMITS if n in _declared(case)][:1]:
             if not isinstance(body.get(name), int) or isinstance(body.get(name), bool) or body[name] > MAX_TOKENS:
@@ -170,27 +171,21 @@ def unimplemented(exchange: Exchange) -> str | None:
     return message if _UNKNOWN_ROUTE.search(message) else None
 
 
+def _integral(value: object) -> object:
+    """0.0 as 0: JSON Schema counts an integral number as an integer, a server (and the reference's own
+    SDKs) reads 0.0 as a float; every schema that accepts 0.0 accepts 0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
+
+
 def _plain(parameters: object) -> bool:
     """Path parameters that cannot miss the route (a generated "a/b" can), so a 404 speaks of the route."""
     return not parameters or all(re.fullmatch(r"[\w.-]+", str(v)) for v in parameters.values())
-
-
-def _tokens(exchange: Exchange) -> int:
-    """The tokens an answer reports spending: its ``usage``, or that of the stream's last chunk carrying one."""
-    bodies = [exchange.data] if exchange.stream is None else [_json(e.data) for e in exchange.stream.events]
-    for body in reversed(bodies):
-        usage = body.get("usage") if isinstance(body, dict) else None
-        total = usage.get("total_tokens") if isinstance(usage, dict) else None
-        if isinstance(total, int) and not isinstance(total, bool) and total > 0:
-            return total
-    return 0
-
-
-def _json(text: str) -> object:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
 
 
 def _declared(case: schemathesis.Case) -> set[str]:
