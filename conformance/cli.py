@@ -20,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
 
     run = commands.add_parser("run", help="run the conformance cases against a target (default: the embedded emulator)")
     for option in cfg.OPTIONS:
-        run.add_argument(option.flag, dest=cfg.dest(option), help=option.help)
+        kind = {"action": "store_true", "default": None} if option.type is bool else {}
+        run.add_argument(option.flag, dest=cfg.dest(option), help=option.help, **kind)
     for option in GENERATION_OPTIONS:
         kind = {"action": "store_true", "default": None} if option.type is bool else {}
         run.add_argument(option.flag, dest=cfg.dest(option), help=option.help, **kind)
@@ -55,7 +56,7 @@ def _run(args: argparse.Namespace) -> int:
 
     report_dir = args.report_dir or Path("reports", datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
     cases = Path(find_spec("conformance.cases").origin).parent
-    options = [f"{o.flag}={getattr(args, cfg.dest(o))}" for o in cfg.OPTIONS if getattr(args, cfg.dest(o)) is not None]
+    options = [o.flag if o.type is bool else f"{o.flag}={getattr(args, cfg.dest(o))}" for o in cfg.OPTIONS if getattr(args, cfg.dest(o)) is not None]
     options += [o.flag if o.type is bool else f"{o.flag}={getattr(args, cfg.dest(o))}" for o in GENERATION_OPTIONS if getattr(args, cfg.dest(o))]
     if not any(a.startswith("--hypothesis-seed") for a in args.pytest_args):
         # A seed chosen here is recorded in results.json, so a generated case that failed can be replayed.

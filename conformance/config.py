@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from conformance import profile as profiles
+from conformance import tls
 
 
 class ConfigError(Exception):
@@ -50,8 +51,15 @@ OPTIONS: tuple[Option, ...] = (
         Option(f"--{f.name}-model", None, f"Model for the {f.name} cases", f.default)
         for f in fields(Models)
     ),
-    Option("--request-timeout", None, "Seconds to wait for any single response", 30.0, float),
+    Option("--request-timeout", None, "Seconds to wait for any byte of a response, and for a whole non-streamed response (a stream gets twice this)", 30.0, float),
+    Option("--max-response-bytes", None, "Stop reading a non-streamed response body past this many bytes; the case fails, naming the size", 16 * 1024 * 1024, int),
+    Option("--run-timeout", None, "Seconds for the whole run: cases not started by then are skipped as not run, with the reason (each pytest-xdist worker counts from its own start)", None, float),
+    Option("--max-retries", None, "Times a 429 answer is resent, after its retry-after(-ms) or a backoff (never when the case expects a 429)", 2, int),
+    Option("--max-retry-wait", None, "Most seconds the retries of one request wait in all; a 429 asking for longer is reported, not waited for", 60.0, float),
+    Option("--max-rps", None, "Send at most this many requests per second (per process: with pytest-xdist -n N the target sees up to N times this)", None, float),
     Option("--profile", None, "Target profile (TOML): capabilities, models, known failures, check levels"),
+    Option("--ca-bundle", None, "PEM file of the certificate authorities to trust for an https target, instead of the system's trust store"),
+    Option("--insecure", None, "Do not verify an https target's certificate (the reports say so)", False, bool),
 )
 
 
@@ -66,6 +74,16 @@ class Target:
     models: Models = Models()
     request_timeout: float = 30.0
     profile: profiles.Profile = profiles.Profile()
+    max_response_bytes: int = 16 * 1024 * 1024
+    """Large enough for the biggest answer a case asks for (a base64 image of a few megabytes)."""
+    run_timeout: float | None = None
+    max_retries: int = 2
+    """The official SDK's default: a 429 is resent at most twice."""
+    max_retry_wait: float = 60.0
+    """The official SDK honours a retry-after of up to 60 s."""
+    max_rps: float | None = None
+    ca_bundle: str | None = None
+    insecure: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -96,12 +114,25 @@ def resolve(values: dict[str, object], environ=os.environ) -> Target:
     timeout = by_dest["request_timeout"]
     if timeout <= 0:
         raise ConfigError(f"--request-timeout must be a positive number of seconds, not {timeout!r}")
+    for name in ("max_response_bytes", "run_timeout", "max_rps"):
+        if by_dest[name] is not None and by_dest[name] <= 0:
+            raise ConfigError(f"--{name.replace('_', '-')} must be a positive number, not {by_dest[name]!r}")
+    for name in ("max_retries", "max_retry_wait"):
+        if by_dest[name] < 0:
+            raise ConfigError(f"--{name.replace('_', '-')} must not be negative, not {by_dest[name]!r}")
     if base_url is not None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"--base-url must be an http:// or https:// URL, not {base_url!r}")
         if not by_dest["api_key"]:
             raise ConfigError("no API key for the target: pass --api-key or set OPENAI_API_KEY")
+    if by_dest["ca_bundle"] is not None:
+        if by_dest["insecure"]:
+            raise ConfigError("--insecure and --ca-bundle contradict each other: verify with the bundle, or not at all")
+        try:
+            tls.verification(by_dest["ca_bundle"], False)
+        except tls.BadBundle as error:
+            raise ConfigError(str(error)) from None
     models = Models(**{f.name: by_dest[f"{f.name}_model"] for f in fields(Models)})
     return Target(
         base_url=base_url.rstrip("/") if base_url else None,
@@ -111,6 +142,7 @@ def resolve(values: dict[str, object], environ=os.environ) -> Target:
         models=models,
         request_timeout=timeout,
         profile=profile,
+        **{name: by_dest[name] for name in ("max_response_bytes", "run_timeout", "max_retries", "max_retry_wait", "max_rps", "ca_bundle", "insecure")},
     )
 
 
@@ -140,6 +172,7 @@ def probe(target: Target) -> None:
             f"{target.base_url}/models",
             headers={"Authorization": f"Bearer {target.api_key}"},
             timeout=min(target.request_timeout, 10.0),
+            verify=tls.verification(target.ca_bundle, target.insecure),
         )
     except httpx.TransportError as exc:
         reason = "no answer in time" if isinstance(exc, httpx.TimeoutException) else str(exc) or type(exc).__name__

@@ -46,6 +46,8 @@ class Exchange:
     """For a streamed request (``api.stream``): what arrived of the body, chunk by chunk."""
     history: History | None = field(default=None, repr=False, compare=False)
     """The earlier exchanges of this session, for checks that compare across exchanges."""
+    retries: tuple[str, ...] = ()
+    """The 429 answers resent before this one (conformance/transport.py), one note each: the report shows them."""
 
     @cached_property
     def _operation(self) -> tuple[operations.Operation | None, dict[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import sys
+import time
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -21,7 +22,6 @@ from conformance.reporting import record, results
 from conformance.resources import Resources, terminate_as_interrupt
 from conformance.transport import Client
 
-RESULTS_OPTION = "--conformance-results"
 pytest_plugins = ("conformance.generated.plugin",)
 """Generated requests (schemathesis): their options, collection and fixtures."""
 
@@ -29,6 +29,7 @@ _RUN_STARTED = pytest.StashKey[float]()
 _RUN_DEADLINE = pytest.StashKey[tuple[float, float]]()
 """(monotonic time, --run-timeout) after which no further case starts."""
 
+RESULTS_OPTION = "--conformance-results"
 HTML_OPTION = "--conformance-html"
 
 
@@ -36,6 +37,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("openai-conformance", "OpenAI API conformance target")
     for option in cfg.OPTIONS:
         env = f" [env: {option.env}]" if option.env else ""
+        if option.type is bool:
+            group.addoption(option.flag, dest=cfg.dest(option), action="store_true", default=None, help=option.help)
+            continue
         default = f" [default: {option.default}]" if option.default is not None else ""
         group.addoption(option.flag, dest=cfg.dest(option), default=None, help=option.help + env + default)
     group.addoption(RESULTS_OPTION, dest="conformance_results", default=None, metavar="PATH", help="Write per-case results as JSON to PATH")
@@ -45,6 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "reference(section): the section of the API reference a case verifies")
     config.addinivalue_line("markers", "capability(name): the target capability a case needs (models, chat, ...)")
+    config.stash[_RUN_STARTED] = time.monotonic()
     config.pluginmanager.register(record, "conformance-record")
     if (config.getoption("conformance_results") or config.getoption("conformance_html")) and not hasattr(config, "workerinput"):
         config.pluginmanager.register(results.Collector(config), "conformance-results")
@@ -85,7 +90,9 @@ def _selects_cases(config: pytest.Config) -> bool:
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     if _selects_cases(config):
-        return f"openai-conformance target: {target_from(config).base_url or 'embedded reference emulator'}"
+        target = target_from(config)
+        insecure = "  (TLS certificate not verified: --insecure)" if target.insecure else ""
+        return f"openai-conformance target: {target.base_url or 'embedded reference emulator'}{insecure}"
     return None
 
 
@@ -93,7 +100,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     cases = [item for item in items if item.get_closest_marker("reference")]
     if not cases:
         return  # another project's tests: leave them alone
-    profile = target_from(config).profile
+    target = target_from(config)
+    profile = target.profile
+    if target.run_timeout:
+        config.stash[_RUN_DEADLINE] = (config.stash[_RUN_STARTED] + target.run_timeout, target.run_timeout)
     for item in cases:
         item.user_properties.append(("reference", item.get_closest_marker("reference").args[0]))
         needed = {m.args[0] for m in item.iter_markers("capability")}
@@ -103,6 +113,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         elif reason := profile.known_failure(item.nodeid):
             # Strict: a known failure that starts passing fails the run, so the fix is noticed.
             item.add_marker(pytest.mark.xfail(reason=f"known failure: {reason}", strict=True, raises=pytest.fail.Exception))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """--run-timeout: a case that would start after the run's deadline is not run, and says why.
+
+    The case in progress at the deadline finishes (its requests are bounded by their own timeouts).
+    """
+    deadline = item.config.stash.get(_RUN_DEADLINE, None)
+    if deadline and item.get_closest_marker("reference") and time.monotonic() > deadline[0]:
+        pytest.skip(f"not run: the run's deadline passed (--run-timeout {deadline[1]:g} s)")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -150,11 +171,6 @@ def conformance_client(target: cfg.Target):
         client.close()
 
 
-@pytest.fixture
-def api(conformance_client: Client, resources: Resources, request: pytest.FixtureRequest) -> Api:
-    checkpoint = resources.checkpoint()
-    yield Api(conformance_client, request.node, resources)
-    resources.release(checkpoint)  # what this case created, even when it failed
 @pytest.fixture(scope="session")
 def resources(conformance_client: Client) -> Resources:
     """What the run creates on the target; anything its cases left is removed at the end of the session."""
@@ -164,3 +180,8 @@ def resources(conformance_client: Client) -> Resources:
     tracked.sweep()
 
 
+@pytest.fixture
+def api(conformance_client: Client, resources: Resources, request: pytest.FixtureRequest) -> Api:
+    checkpoint = resources.checkpoint()
+    yield Api(conformance_client, request.node, resources)
+    resources.release(checkpoint)  # what this case created, even when it failed

@@ -13,7 +13,7 @@ from dataclasses import fields
 
 import httpx
 
-from conformance import operations
+from conformance import operations, tls
 from conformance.config import ConfigError, Models, Target
 from conformance.profile import CAPABILITIES, CORE
 
@@ -34,7 +34,8 @@ def probe(target: Target) -> dict[str, str | None]:
     """For each capability: ``None`` when the target serves it, else the reason it seems not to."""
     found: dict[str, str | None] = {}
     headers = {"Authorization": f"Bearer {target.api_key}", **BETA}
-    with httpx.Client(base_url=target.base_url, headers=headers, timeout=min(target.request_timeout, 10.0)) as http:
+    verify = tls.verification(target.ca_bundle, target.insecure)
+    with httpx.Client(base_url=target.base_url, headers=headers, timeout=min(target.request_timeout, 10.0), verify=verify) as http:
         for capability in CAPABILITIES:
             operation = _probe_request(capability)
             if operation is None:

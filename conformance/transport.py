@@ -7,13 +7,17 @@ recorded on the exchange instead of raised; only the suite's own bugs raise.
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import hashlib
+import math
+import threading
 import time
 import uuid
+from collections.abc import Callable
 
 import httpx
 
-from conformance import __version__, sse
+from conformance import __version__, sse, tls
 from conformance.config import Target
 from conformance.exchange import Exchange, Upload
 from conformance.history import History
@@ -25,6 +29,8 @@ MAX_STREAM_BYTES = 1024 * 1024
 """The suite's requests are small (a few kilobytes streamed); a stream past this is not going to end."""
 STREAM_DEADLINE_FACTOR = 2
 """A whole stream gets this many request timeouts: a server trickling keep-alives never stalls a read."""
+BACKOFF_FIRST, BACKOFF_MAX = 0.5, 8.0
+"""The official SDK's waits before resending a 429 that does not say how long to wait."""
 
 
 class Client:
@@ -36,8 +42,14 @@ class Client:
             headers["OpenAI-Organization"] = target.organization
         if target.project:
             headers["OpenAI-Project"] = target.project
-        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=target.request_timeout)
+        self._http = httpx.Client(
+            base_url=self.base_url, headers=headers, timeout=target.request_timeout,
+            verify=tls.verification(target.ca_bundle, target.insecure),
+            follow_redirects=False,  # a redirect would carry the key to another host: it is the target's answer, checked as such
+        )
         self.history = History()
+        self._pacing = threading.Lock()
+        self._next_send = 0.0
 
     def close(self) -> None:
         self._http.close()
@@ -45,56 +57,105 @@ class Client:
     def request(
         self, method: str, path: str, *, json: object = OMIT, headers: dict | None = None,
         data: dict[str, str] | None = None, files: dict[str, tuple[str, bytes]] | None = None, content: bytes | None = None,
+        retry_rate_limited: bool = True,
     ) -> Exchange:
         """``data`` and ``files`` (field -> (file name, content)) make a multipart request;
-        ``content`` sends raw bytes as the body (e.g. JSON that does not parse)."""
-        request = self._build(method, path, json, headers or {}, data, files, content)
-        started = time.perf_counter()
-        try:
-            response = self._send(request)
-            response.read()
-        except httpx.TimeoutException as exc:
-            return self._exchange(request, path, None, started, f"no response within {self.target.request_timeout:g} s ({type(exc).__name__})")
-        except httpx.TransportError as exc:
-            return self._exchange(request, path, None, started, f"{type(exc).__name__}: {exc}")
-        return self._exchange(request, path, response, started, None)
+        ``content`` sends raw bytes as the body (e.g. JSON that does not parse).
 
-    def stream(self, method: str, path: str, *, json: object = OMIT, headers: dict | None = None) -> Exchange:
+        The body is read as it arrives, so that neither a trickle nor a huge body can hold the run:
+        reading stops when no byte arrives within the request timeout, when the whole response
+        takes longer than that, or past ``max_response_bytes``; the exchange keeps the status and
+        headers and says why in ``transport_error``. ``retry_rate_limited``: see ``_retrying``.
+        """
+        request = self._build(method, path, json, headers or {}, data, files, content)
+
+        def attempt() -> Exchange:
+            started = time.perf_counter()
+            response = self._open(request)
+            if isinstance(response, str):
+                return self._exchange(request, path, None, started, response)
+            chunks, interrupted = self._read(response, started, "the body", self.target.request_timeout, self.target.max_response_bytes)
+            response._content = b"".join(chunk for _, chunk in chunks)
+            return self._exchange(request, path, response, started, interrupted)
+
+        return self._retrying(attempt, retry_rate_limited)
+
+    def stream(self, method: str, path: str, *, json: object = OMIT, headers: dict | None = None, retry_rate_limited: bool = True) -> Exchange:
         """Send a request whose answer is a stream: its bytes are recorded as they arrive, with their times.
 
         Reading stops, and the exchange says why, when no byte arrives within the request timeout,
         when the whole stream takes longer than STREAM_DEADLINE_FACTOR times that, or past MAX_STREAM_BYTES.
         """
         request = self._build(method, path, json, headers or {})
-        started = time.perf_counter()
+
+        def attempt() -> Exchange:
+            started = time.perf_counter()
+            response = self._open(request)
+            if isinstance(response, str):
+                return self._exchange(request, path, None, started, response)
+            deadline = STREAM_DEADLINE_FACTOR * self.target.request_timeout
+            chunks, interrupted = self._read(response, started, "the stream", deadline, MAX_STREAM_BYTES)
+            # Give the response the body it would have after read(), so every check reads it the usual way.
+            response._content = b"".join(chunk for _, chunk in chunks)
+            return dataclasses.replace(self._exchange(request, path, response, started, None), stream=sse.Stream(tuple(chunks), interrupted))
+
+        return self._retrying(attempt, retry_rate_limited)
+
+    def _open(self, request: httpx.Request) -> httpx.Response | str:
+        """Send and wait for the status and headers; a string says why none came."""
         try:
-            response = self._send(request, stream=True)
+            return self._send(request, stream=True)
         except httpx.TimeoutException as exc:
-            return self._exchange(request, path, None, started, f"no response within {self.target.request_timeout:g} s ({type(exc).__name__})")
+            return f"no response within {self.target.request_timeout:g} s ({type(exc).__name__})"
         except httpx.TransportError as exc:
-            return self._exchange(request, path, None, started, f"{type(exc).__name__}: {exc}")
+            return f"{type(exc).__name__}: {exc}"
+
+    def _read(self, response: httpx.Response, started: float, noun: str, deadline: float, limit: int) -> tuple[list[tuple[float, bytes]], str | None]:
+        """Read a body as it arrives, with each chunk's arrival time; the reason it stopped early, if it did."""
         chunks, size, interrupted = [], 0, None
-        deadline = STREAM_DEADLINE_FACTOR * self.target.request_timeout
         try:
             for chunk in response.iter_bytes():
                 arrival = time.perf_counter() - started
                 chunks.append((arrival, chunk))
                 size += len(chunk)
-                if size > MAX_STREAM_BYTES:
-                    interrupted = f"the stream passed {MAX_STREAM_BYTES} bytes without ending; stopped reading"
+                if size > limit:
+                    interrupted = f"{noun} passed {limit} bytes without ending; stopped reading"
                     break
                 if arrival > deadline:
-                    interrupted = f"the stream was still going after {deadline:g} s ({size} bytes); stopped reading"
+                    interrupted = f"{noun} was still going after {deadline:g} s ({size} bytes); stopped reading"
                     break
         except httpx.TimeoutException:
-            interrupted = f"the stream stalled: no byte for {self.target.request_timeout:g} s after {size} bytes"
+            interrupted = f"{noun} stalled: no byte for {self.target.request_timeout:g} s after {size} bytes"
+        except httpx.DecodingError as exc:  # not a TransportError: bytes arrived, but not in their Content-Encoding
+            encoding = response.headers.get("content-encoding", "")
+            interrupted = f"{noun} does not decode as its Content-Encoding {encoding!r} says, after {size} bytes: {exc}"
         except httpx.TransportError as exc:
             interrupted = f"the connection broke after {size} bytes: {type(exc).__name__}: {exc}"
         finally:
             response.close()
-        # Give the response the body it would have after read(), so every check reads it the usual way.
-        response._content = b"".join(chunk for _, chunk in chunks)
-        return dataclasses.replace(self._exchange(request, path, response, started, None), stream=sse.Stream(tuple(chunks), interrupted))
+        return chunks, interrupted
+
+    def _retrying(self, attempt: Callable[[], Exchange], enabled: bool) -> Exchange:
+        """Resend a 429 as the official SDK does: at most ``max_retries`` times, after the answer's
+        retry-after-ms or retry-after, or a backoff of 0.5 s doubling up to 8 s when it gives none.
+
+        A rate limit of the key is not a verdict on the case: a run that meets one waits and goes on.
+        The waits of one request stay within ``max_retry_wait``; a 429 asking for more is returned
+        (the case then fails on its status). Each retry is noted on the exchange for the reports.
+        Off (``enabled`` false) when the caller expects the 429 itself, e.g. the rate-limit case.
+        """
+        notes, waited = [], 0.0
+        exchange = attempt()
+        while enabled and exchange.status == 429 and len(notes) < self.target.max_retries:
+            wait, why = retry_wait(exchange.response.headers, len(notes))
+            if waited + wait > self.target.max_retry_wait:
+                notes.append(f"HTTP 429 not resent: it asks for {wait:g} s ({why}), past the --max-retry-wait of {self.target.max_retry_wait:g} s")
+                break
+            notes.append(f"HTTP 429 (x-request-id: {exchange.request_id or '-'}) resent after {wait:g} s ({why})")
+            time.sleep(wait)
+            waited += wait
+            exchange = attempt()
+        return dataclasses.replace(exchange, retries=tuple(notes)) if notes else exchange
 
     def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         """Send; once more, on a fresh connection, when the connection dropped before any answer.
@@ -104,9 +165,21 @@ class Client:
         whichever case came next. A server that drops every attempt still fails http.response.
         """
         try:
+            self._pace()
             return self._http.send(request, stream=stream)
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            self._pace()
             return self._http.send(request, stream=stream)
+
+    def _pace(self) -> None:
+        """``max_rps``: space this client's sends 1/N s apart (its threads share the schedule)."""
+        if not self.target.max_rps:
+            return
+        with self._pacing:
+            now = time.monotonic()
+            send_at = max(now, self._next_send)
+            self._next_send = send_at + 1 / self.target.max_rps
+        time.sleep(send_at - now)
 
     def _build(self, method: str, path: str, json: object, headers: dict, data=None, files=None, content=None) -> httpx.Request:
         # A client request id on every request lets an operator find it in the target's logs.
@@ -139,3 +212,25 @@ class Client:
             history=self.history,
             **dict(zip(("form", "uploads"), request.extensions.get(_MULTIPART, ()))),
         )
+
+
+def retry_wait(headers: httpx.Headers, retries: int) -> tuple[float, str]:
+    """Seconds to wait before resending a 429, and where that figure comes from.
+
+    retry-after-ms (milliseconds, sent by the real API) first, then retry-after (seconds or an
+    HTTP date, RFC 9110 10.2.3); a value that is neither, or negative, counts as absent.
+    """
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value) * scale
+        except ValueError:
+            try:
+                seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+            except (TypeError, ValueError):
+                continue
+        if math.isfinite(seconds) and seconds >= 0:
+            return seconds, f"{name}: {value}"
+    return min(BACKOFF_FIRST * 2 ** retries, BACKOFF_MAX), "no usable retry-after, so a backoff"

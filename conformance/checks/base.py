@@ -97,6 +97,7 @@ class Violation:
             lines.append(f"  at:        {f.pointer}")
         client_id = ex.request.headers.get("x-client-request-id", "-")
         lines.append(f"  request:   {ex.request.method} {ex.request.url}  x-request-id: {ex.request_id or '(none)'}  x-client-request-id: {client_id}")
+        lines += [f"  retried:   {note}" for note in ex.retries]
         lines.append(f"  reproduce: {ex.curl()}")
         return "\n".join(lines)
 

@@ -62,6 +62,7 @@ def _header(document: dict) -> str:
     seed = run["seed"]
     meta = {
         "target": target["base_url"],
+        "TLS": target.get("tls", ""),  # older results.json files have no tls
         "profile": f"{target['profile']} ({', '.join(target['capabilities'])})",
         "suite": f"{document['suite']['name']} {document['suite']['version']} (Python {document['suite']['python']})",
         "run": f"{run['started']} to {run['finished']} ({run['duration']:g} s)",

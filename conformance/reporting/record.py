@@ -35,6 +35,8 @@ _COOKIE_HEADERS = {"cookie", "set-cookie"}
 def verification(node: pytest.Item, exchange: Exchange, outcomes: list[tuple[Outcome, Level]]) -> None:
     """Record one verified exchange; ``outcomes`` pairs each check's outcome with the level in force."""
     node.user_properties.append(("request-id", exchange.request_id or ""))
+    if exchange.retries:
+        node.user_properties.append(("retries", "; ".join(exchange.retries)))
     checks = []
     for outcome, level in outcomes:
         status = "pass" if outcome.passed else "fail"
@@ -78,6 +80,7 @@ def exchange_record(ex: Exchange) -> dict:
         },
         "response": response,
         "transport_error": None if ex.transport_error is None else ex.redact(ex.transport_error),
+        "retries": list(ex.retries),
         "elapsed": round(ex.elapsed, 6),
         "request_id": ex.request_id,
         "client_request_id": ex.request.headers.get("x-client-request-id"),

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conformance import __version__
+from conformance import __version__, tls
 from conformance.checks import REGISTRY
 from conformance.exchange import KEY_PLACEHOLDER
 from conformance.reporting import html, record
@@ -84,6 +84,7 @@ class Collector:
                 "capabilities": sorted(target.profile.capabilities),
                 "unsupported": target.profile.lacking(),
                 "models": target.models.__dict__,
+                "tls": tls.describe(target.ca_bundle, target.insecure),
             },
             "summary": {
                 **{s: sum(c["status"] == s for c in cases) for s in STATUSES},
