@@ -13,6 +13,7 @@ import httpx
 
 from conformance import profile as profiles
 from conformance import tls
+from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
 
 
 class ConfigError(Exception):
@@ -88,6 +89,10 @@ class Target:
     @property
     def embedded(self) -> bool:
         return self.base_url is None
+
+    def redact(self, text: str) -> str:
+        """``text`` without the key: an httpx error can quote what the target echoed, the key included."""
+        return text.replace(self.api_key, KEY_PLACEHOLDER) if len(self.api_key) >= MIN_REDACTED_LENGTH else text
 
 
 def dest(option: Option) -> str:
@@ -176,4 +181,4 @@ def probe(target: Target) -> None:
         )
     except httpx.TransportError as exc:
         reason = "no answer in time" if isinstance(exc, httpx.TimeoutException) else str(exc) or type(exc).__name__
-        raise ConfigError(f"target {target.base_url} does not answer: {reason}") from None
+        raise ConfigError(f"target {target.base_url} does not answer: {target.redact(reason)}") from None

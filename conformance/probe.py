@@ -48,7 +48,7 @@ def probe(target: Target) -> dict[str, str | None]:
                 else:
                     response = http.post(operation.template, json={})
             except httpx.TransportError as error:
-                raise ConfigError(f"target {target.base_url} does not answer: {error or type(error).__name__}") from None
+                raise ConfigError(f"target {target.base_url} does not answer: {target.redact(str(error) or type(error).__name__)}") from None
             if response.status_code in (401, 403):
                 raise ConfigError(f"target {target.base_url} refuses the API key (HTTP {response.status_code} from {operation.key})")
             absent = response.status_code in ABSENT

@@ -29,8 +29,12 @@ CHUNK = b'data: {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created
 class Connection:
     """One accepted connection; every wait ends early when the server stops."""
 
-    def __init__(self, sock: socket.socket, stop: threading.Event) -> None:
-        self.sock, self.stop = sock, stop
+    def __init__(self, sock: socket.socket, stop: threading.Event, request: bytes = b"") -> None:
+        self.sock, self.stop, self.request = sock, stop, request
+
+    @property
+    def authorization(self) -> str:
+        return next((line.split(b":", 1)[1].strip().decode() for line in self.request.split(b"\r\n") if line.lower().startswith(b"authorization:")), "")
 
     def send(self, data: bytes) -> bool:
         """False once the client has gone (it stopped reading and closed)."""
@@ -134,6 +138,10 @@ BEHAVIOURS: dict[str, Callable[[Connection], None]] = {
     "status-599": lambda conn: answer(conn, status="599 Odder"),
     "duplicate-headers": lambda conn: answer(conn, extra=f"content-type: text/html\r\nx-request-id: req_{uuid.uuid4().hex}\r\n"),
     "malformed-headers": lambda conn: answer(conn, extra="this header line has no colon\r\n"),
+    # The key, echoed where a careless report would print it: a header, an error body, an httpx exception's text.
+    "echo-key": lambda conn: answer(conn, json.dumps({"error": {"message": f"bad key {conn.authorization}", "type": "x", "param": None, "code": None}}).encode(),
+                                    "401 Unauthorized", f"x-echo: {conn.authorization}\r\n"),
+    "echo-key-malformed": lambda conn: answer(conn, extra=f"{conn.authorization}\r\n"),
     "bad-charset": lambda conn: conn.send(head(length=len(MODELS), content_type="application/json; charset=no-such-charset") + MODELS),
 }
 ALL = ("ok", "rate-limited-1-all", *tuple(BEHAVIOURS)[1:], "redirect")
@@ -181,8 +189,8 @@ class HostileServer:
         try:
             if self._tls:
                 sock = self._tls.wrap_socket(sock, server_side=True)  # fails when the client refuses the certificate
-            conn = Connection(sock, self._stop)
-            behaviour = _read_request(sock).split(b" ")[1].decode().split("/")[1]
+            conn = Connection(sock, self._stop, _read_request(sock))
+            behaviour = conn.request.split(b" ")[1].decode().split("/")[1]
             if behaviour == "all":
                 with self._lock:
                     behaviour = next(self._rotation)

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from conformance.checks import Expect, Level, evaluate
-from conformance.config import Target
+from conformance.config import ConfigError, Target, probe, resolve
 from conformance.transport import MAX_STREAM_BYTES, STREAM_DEADLINE_FACTOR, Client, retry_wait
 from tests.conftest import KEY, run_cases
 from tests.hostile import HostileServer
@@ -128,6 +128,23 @@ def test_a_redirect_to_another_port_is_a_failure_and_the_key_stays_home(hostile)
     assert hostile.decoy_requests == []
 
 
+@pytest.mark.parametrize("behaviour", ["echo-key", "echo-key-malformed"])
+def test_a_key_echoed_by_the_target_stays_out_of_messages(hostile, behaviour):
+    exchange = fetch(hostile.url(behaviour))
+    assert KEY in (exchange.transport_error or "") + str(exchange.response.headers if exchange.response else "")  # the server did echo it
+    assert must_failures(exchange)  # and no message shows it (must_failures asserts so)
+
+
+def test_a_key_echoed_by_the_target_stays_out_of_reports_and_config_errors(hostile, tmp_path):
+    junit = tmp_path / "junit.xml"
+    run_cases(tmp_path, hostile.url("echo-key"), "-k", "test_list_models", f"--junitxml={junit}")
+    assert KEY not in (tmp_path / "results.json").read_text() and KEY not in junit.read_text()
+    # The reachability probe's one line (exit 2) quotes httpx's error, which quotes the echoed header line.
+    with pytest.raises(ConfigError, match="does not answer: illegal header line") as error:
+        probe(Target(base_url=hostile.url("echo-key-malformed"), api_key=KEY, request_timeout=TIMEOUT))
+    assert KEY not in str(error.value)
+
+
 def test_a_rate_limit_is_waited_out_and_the_retries_are_noted(hostile):
     exchange = fetch(hostile.url("rate-limited-2-waited"))
     assert exchange.status == 200
@@ -236,3 +253,18 @@ def test_peak_memory_stays_bounded_by_the_read_limits(hostile):
     print(f"peak RSS {peak} MiB, {int(peak) - int(before)} MiB over the {before} MiB before reading")
     assert body.startswith(f"the body passed {16 * 1024 * 1024} bytes") and event.startswith("the stream passed") and endless.startswith("the stream passed")
     assert int(peak) - int(before) < 100  # 16 MiB kept twice (chunks, then the joined body) plus the 1 MiB stream
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"max_response_bytes": "0"}, "--max-response-bytes must be a positive number"),
+        ({"run_timeout": "-1"}, "--run-timeout must be a positive number"),
+        ({"max_rps": "0"}, "--max-rps must be a positive number"),
+        ({"max_retries": "-1"}, "--max-retries must not be negative"),
+        ({"max_retries": "two"}, "--max-retries must be a number"),
+    ],
+)
+def test_bad_bounds_are_configuration_errors(values, message):
+    with pytest.raises(ConfigError, match=message):
+        resolve({"base_url": "http://127.0.0.1/v1", "api_key": KEY, **values})
