@@ -102,7 +102,8 @@ assert {listing.operation for listing in LISTINGS.values()} == set(PAGING), "eve
 
 
 def listings(where: Callable[[pagination.Paging], bool] = lambda rules: True, values: Callable[[pagination.Paging], list] | None = None):
-    """Each listing whose rules satisfy ``where`` (with each of ``values(rules)``), marked with its section and capabilities."""
+    """Each listing whose rules satisfy ``where`` (with each of ``values(rules)``), marked with its section and capabilities;
+    all but the first are ``deep`` (conformance/depth.py): a quick run makes each kind of walk once, on one list."""
     params = []
     for name, listing in LISTINGS.items():
         if not where(listing.rules):
@@ -110,7 +111,7 @@ def listings(where: Callable[[pagination.Paging], bool] = lambda rules: True, va
         marks = [pytest.mark.reference(listing.section), *(pytest.mark.capability(c) for c in listing.capabilities)]
         for value in values(listing.rules) if values else [None]:
             args = (listing,) if values is None else (listing, value)
-            params.append(pytest.param(*args, id=name if values is None else f"{name}-{value}", marks=marks))
+            params.append(pytest.param(*args, id=name if values is None else f"{name}-{value}", marks=marks + ([pytest.mark.deep] if params else [])))
     return params
 
 

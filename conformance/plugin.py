@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from conformance import config as cfg
+from conformance import depth, spending
 from conformance.api import Api
+from conformance.budget import Spend
 from conformance.emulator.server import EmbeddedServer
 from conformance.reporting import record, results
 from conformance.resources import Resources, terminate_as_interrupt
@@ -51,6 +53,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "capability(name): the target capability a case needs (models, chat, ...)")
     config.stash[_RUN_STARTED] = time.monotonic()
     config.pluginmanager.register(record, "conformance-record")
+    config.pluginmanager.register(spending, "conformance-spending")  # what the run spends, and its budget
+    config.pluginmanager.register(depth, "conformance-depth")
     if (config.getoption("conformance_results") or config.getoption("conformance_html")) and not hasattr(config, "workerinput"):
         config.pluginmanager.register(results.Collector(config), "conformance-results")
 
@@ -157,16 +161,16 @@ def models(target: cfg.Target) -> cfg.Models:
 
 
 @pytest.fixture(scope="session")
-def conformance_client(target: cfg.Target):
+def conformance_client(target: cfg.Target, spend: Spend):
     if target.embedded:
         # One emulator per process (per xdist worker): workers never share a port or an event loop.
         server = EmbeddedServer(api_key=target.api_key)
-        client = Client(target, server.start())
+        client = Client(target, server.start(), spend)
         yield client
         client.close()
         server.stop()
     else:
-        client = Client(target, target.base_url)
+        client = Client(target, target.base_url, spend)
         yield client
         client.close()
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import httpx
 
 from conformance import __version__, sse, tls
+from conformance.budget import Spend
 from conformance.config import Target
 from conformance.exchange import Exchange, Upload
 from conformance.history import History
@@ -34,8 +35,10 @@ BACKOFF_FIRST, BACKOFF_MAX = 0.5, 8.0
 
 
 class Client:
-    def __init__(self, target: Target, base_url: str) -> None:
+    def __init__(self, target: Target, base_url: str, spend: Spend | None = None) -> None:
         self.target = target
+        self.spend = spend or Spend()
+        """What this client's requests cost (the run's, when the plugin passes its Spend)."""
         self.base_url = base_url.rstrip("/")
         headers = {"Authorization": f"Bearer {target.api_key}", "User-Agent": f"openai-conformance/{__version__}"}
         if target.organization:
@@ -145,6 +148,7 @@ class Client:
         Off (``enabled`` false) when the caller expects the 429 itself, e.g. the rate-limit case.
         """
         notes, waited = [], 0.0
+        attempt = self._metered(attempt)
         exchange = attempt()
         while enabled and exchange.status == 429 and len(notes) < self.target.max_retries:
             wait, why = retry_wait(exchange.response.headers, len(notes))
@@ -156,6 +160,15 @@ class Client:
             waited += wait
             exchange = attempt()
         return dataclasses.replace(exchange, retries=tuple(notes)) if notes else exchange
+
+    def _metered(self, attempt: Callable[[], Exchange]) -> Callable[[], Exchange]:
+        """Count every attempt, a resent 429 too: each is a request the target saw."""
+        def counted() -> Exchange:
+            exchange = attempt()
+            self.spend.count(exchange)
+            return exchange
+
+        return counted
 
     def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         """Send; once more, on a fresh connection, when the connection dropped before any answer.

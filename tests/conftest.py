@@ -33,7 +33,9 @@ def run_cases(tmp_path: Path, base_url: str, *args: str) -> tuple[int, dict]:
     # no:unraisableexception: its full gc.collect() at the end of every inner run costs more than the run.
     code = pytest.main([
         str(CASES), "--rootdir", str(CASES), "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-q", "-W", "ignore::pytest.PytestAssertRewriteWarning",
-        f"--base-url={base_url}", f"--api-key={KEY}", "--request-timeout=2", f"--conformance-results={results}", *args,
+        f"--base-url={base_url}", f"--api-key={KEY}", "--request-timeout=2", f"--conformance-results={results}",
+        # Every case (a fault may select a deep one), with the example count the tests were written for.
+        "--depth=deep", "--max-examples=5", *args,
     ])
     return int(code), json.loads(results.read_text())
 

@@ -18,7 +18,7 @@ from schemathesis.pytest.plugin import SchemaHandleMark, SchemathesisFunction
 from conformance import operations
 from conformance.config import ConfigError, dest
 from conformance.generated import sequences
-from conformance.generated.budget import Budget
+from conformance.budget import Budget, Spend
 from conformance.generated.runner import Runner
 from conformance.generated.settings import OPTIONS, Generation, resolve
 
@@ -38,7 +38,7 @@ def generated_requests(test: Callable) -> Callable:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("openai-conformance-generated", "OpenAI API conformance: generated requests (schemathesis)")
     for option in OPTIONS:
-        default = f" [default: {option.default}]" if option.type is not bool else ""
+        default = f" [default: {option.default}]" if option.default is not None and option.type is not bool else ""
         if option.type is bool:
             group.addoption(option.flag, dest=dest(option), action="store_true", default=None, help=option.help)
         else:
@@ -90,10 +90,11 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def generation_budget(pytestconfig: pytest.Config) -> Budget:
-    """One budget for every generated request of this process (of each xdist worker)."""
+def generation_budget(pytestconfig: pytest.Config, spend: Spend) -> Budget:
+    """The run's request and token budget (every request counts, conformance/spending.py), and the
+    generated requests' own time budget (this process's: each xdist worker counts from its first)."""
     chosen = settings(pytestconfig)
-    return Budget(chosen.budget_requests, chosen.budget_tokens, chosen.budget_seconds)
+    return Budget(spend, chosen.budget_requests, chosen.budget_tokens, chosen.budget_seconds)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ capability, and a valid request asks for at most MAX_TOKENS tokens and MAX_CHOIC
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 
@@ -76,6 +75,7 @@ class Runner:
             if self._recorded()["failed"]:
                 hypothesis.reject()  # shrinking a failure already found: keep the smallest seen so far
             pytest.skip(f"{case.operation.label}: {reason}; the rest of the generation is skipped")
+        self.budget.start()  # --budget-seconds counts from the first generated request
         self._prepare(case)
         headers = {"Authorization": f"Bearer {self.target.api_key}", "X-Client-Request-Id": str(uuid.uuid4())}
         if self.target.organization:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import schemathesis
 
+from conformance import depth as depths
 from conformance import openapi
 from conformance.config import ConfigError, Option
 from conformance.generated import spec as specs
@@ -22,10 +23,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("--operations", None, "Only generate requests for paths matching this regular expression"),
     Option("--tag", None, "Only generate requests for operations with one of these tags (comma-separated)"),
     Option("--exclude-deprecated", None, "Do not generate requests for deprecated operations", False, bool),
-    Option("--max-examples", None, "Generated examples per operation and mode, beyond the boundary cases", 5, int),
-    Option("--budget-requests", None, "Generated requests per run at most; then the rest is skipped", 600, int),
-    Option("--budget-tokens", None, "Tokens (sum of usage.total_tokens) generated requests may spend per run", 20000, int),
-    Option("--budget-seconds", None, "Wall time generated requests may take per run", 120.0, float),
+    Option("--depth", None, f"quick (the CI gate) or deep (nightly: boundary cases, more examples, every list walked) [default: {depths.DEFAULT}]"),
+    Option("--max-examples", None, "Generated examples per operation and mode, beyond the boundary cases [default: by --depth]", None, int),
+    Option("--budget-requests", None, "Requests the whole run may send (generated, hand-written, clean-up); then the rest is skipped [default: by --depth]", None, int),
+    Option("--budget-tokens", None, "Tokens (sum of usage) the whole run may spend; then the rest is skipped [default: by --depth]", None, int),
+    Option("--budget-seconds", None, "Wall time generated requests may take per run [default: by --depth]", None, float),
 )
 
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
@@ -40,6 +42,9 @@ class Generation:
     operations: str | None = None
     tags: tuple[str, ...] = ()
     exclude_deprecated: bool = False
+    depth: str = depths.DEFAULT
+    boundaries: bool = True
+    """The coverage phase: boundary and negative cases (conformance/depth.py)."""
     max_examples: int = 5
     budget_requests: int = 600
     budget_tokens: int = 20000
@@ -91,7 +96,7 @@ class Generation:
                 # Boundary values first (temperature just above 2, n = 0, each required field missing, each
                 # wrong type): deterministic, so a validation gap is found on every run, not by luck.
                 # Negative only: valid boundary values cost a request each and rarely fail where sampled valid bodies pass.
-                "coverage": {"enabled": True, "unexpected-methods": [], "generation": {"mode": "negative"}},
+                "coverage": {"enabled": self.boundaries, "unexpected-methods": [], "generation": {"mode": "negative"}},
                 "fuzzing": {"enabled": True},
                 "stateful": {"enabled": True},  # without it the schema offers sequences no transitions
             },
@@ -109,10 +114,15 @@ def resolve(values: dict[str, object], seed: object = None) -> Generation:
     """The generation settings from option values (by dest); ConfigError on a bad value."""
     from conformance.config import dest
 
+    chosen = values.get("depth") or depths.DEFAULT
+    if chosen not in depths.DEPTHS:
+        raise ConfigError(f"--depth must be one of {', '.join(depths.DEPTHS)}, not {chosen!r}")
+    depth = depths.DEPTHS[chosen]
     by_dest = {}
     for option in OPTIONS:
         value = values.get(dest(option))
-        by_dest[dest(option)] = option.default if value is None else _number(option, value)
+        default = getattr(depth, dest(option), option.default)  # what the option leaves to the depth
+        by_dest[dest(option)] = default if value is None else _number(option, value)
     for name in ("max_examples", "budget_requests", "budget_tokens", "budget_seconds"):
         if by_dest[name] <= 0:
             raise ConfigError(f"--{name.replace('_', '-')} must be positive, not {by_dest[name]!r}")
@@ -126,7 +136,7 @@ def resolve(values: dict[str, object], seed: object = None) -> Generation:
     tags = tuple(t.strip() for t in (by_dest["tag"] or "").split(",") if t.strip())
     return Generation(
         spec=by_dest["spec"], operations=by_dest["operations"], tags=tags,
-        exclude_deprecated=bool(by_dest["exclude_deprecated"]), max_examples=by_dest["max_examples"],
+        exclude_deprecated=bool(by_dest["exclude_deprecated"]), depth=depth.name, boundaries=depth.boundaries, max_examples=by_dest["max_examples"],
         budget_requests=by_dest["budget_requests"], budget_tokens=by_dest["budget_tokens"],
         budget_seconds=by_dest["budget_seconds"], seed=None if seed is None else int(seed),
     )

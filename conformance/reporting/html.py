@@ -68,6 +68,10 @@ def _header(document: dict) -> str:
         "run": f"{run['started']} to {run['finished']} ({run['duration']:g} s)",
         "seed": "not fixed" if seed is None else f"{seed} (rerun with: -- --hypothesis-seed={seed})",
     }
+    if cost := document.get("cost"):  # older results.json files have none
+        budget = cost["budget"]
+        meta["cost"] = (f"{cost['requests']} requests, {cost['tokens']} tokens (budget: {budget['requests']} requests, {budget['tokens']} tokens)"
+                        + (f"; stopped: {cost['stopped']}" if cost["stopped"] else ""))
     counts = "".join(f"<div><b>{summary[s]}</b>{s}</div>" for s in ("pass", "fail", "skip", "error", "warnings"))
     return (
         f"<header><h1>openai-conformance report</h1><p class='verdict {verdict[0]}'>{escape(verdict[1])}</p>"

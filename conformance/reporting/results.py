@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conformance import __version__, tls
+from conformance import __version__, spending, tls
 from conformance.checks import REGISTRY
 from conformance.exchange import KEY_PLACEHOLDER
 from conformance.reporting import html, record
@@ -47,6 +47,7 @@ class Collector:
         properties = dict(report.user_properties)
         row["section"] = properties.get("reference", row["section"])
         row["capability"] = properties.get("capability", row["capability"])
+        row["cost"] = spending.case_cost(properties) or row["cost"]
         row["exchanges"].extend(getattr(report, record.REPORT_ATTRIBUTE, []))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -90,12 +91,14 @@ class Collector:
                 **{s: sum(c["status"] == s for c in cases) for s in STATUSES},
                 "warnings": sum(c["status"] == "pass" and c["level"] == "should" for c in cases),
             },
+            "cost": spending.run_cost(self.config, cases),
             "cases": cases,
         }
 
 
 def _new_row(nodeid: str) -> dict:
-    return {"id": nodeid, "status": "pass", "reason": None, "section": None, "capability": None, "duration": 0.0, "exchanges": []}
+    return {"id": nodeid, "status": "pass", "reason": None, "section": None, "capability": None, "duration": 0.0,
+            "cost": {"requests": 0, "tokens": 0}, "exchanges": []}
 
 
 def _finish(row: dict, known_failure: str | None) -> dict:

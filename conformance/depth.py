@@ -1,0 +1,53 @@
+"""How deep a run goes (``--depth``): a quick CI gate, or a deep nightly run.
+
+quick
+    Every hand-written case except those marked ``@pytest.mark.deep`` (the same walk over every
+    other paginated list), and a few random generated requests per operation: a gate that runs in
+    seconds and costs a few hundred requests.
+deep
+    Every case, the generator's boundary cases (each required field missing, each bound just
+    past, each wrong type: deterministic, they find validation gaps on every run) and more random
+    examples, within larger budgets.
+
+``bench/run_cost.py`` prints the time and cost of each. An explicit ``--max-examples`` or budget
+option wins over the depth's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Depth:
+    name: str
+    max_examples: int
+    """Random examples per generated operation and mode (valid, invalid)."""
+    boundaries: bool
+    """Whether the generator's coverage phase (boundary and negative cases) runs."""
+    budget_requests: int
+    budget_tokens: int
+    budget_seconds: float
+    """Wall time of the generated requests."""
+
+
+DEPTHS = {
+    "quick": Depth("quick", max_examples=2, boundaries=False, budget_requests=600, budget_tokens=20000, budget_seconds=120.0),
+    "deep": Depth("deep", max_examples=20, boundaries=True, budget_requests=6000, budget_tokens=200000, budget_seconds=900.0),
+}
+DEFAULT = "quick"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "deep: a case only a --depth deep run selects (e.g. a walk repeated on another list)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from conformance.generated.plugin import settings
+
+    deselected = [item for item in items if item.get_closest_marker("deep")]
+    if deselected and settings(config).depth != "deep":
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("deep")]
