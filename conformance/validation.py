@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
+from urllib.parse import urljoin
 
 from jsonschema import Draft202012Validator, validators
 from referencing import Registry
@@ -64,4 +65,26 @@ def validator(name: str, item: str | None = None) -> Validator:
     schema: dict = {"$ref": BASE_URI + name + ".json"}
     if item is not None:
         schema = {"allOf": [schema], "properties": {"data": {"items": {"$ref": BASE_URI + item + ".json"}}}}
-    return Validator(schema, registry=registry())
+    return Validator(inlined(schema, BASE_URI), registry=registry())
+
+
+def inlined(node: object, base: str, expanding: frozenset[str] = frozenset()) -> object:
+    """``node`` with each ``$ref`` replaced by the schema it names, once, when the validator is built.
+
+    jsonschema resolves a ``$ref`` on every use (URL joins, a registry lookup, a JSON pointer walk):
+    a third of the validation time of a response. Same verdicts and error paths: a ``$ref`` with
+    siblings becomes an ``allOf`` beside them, and a recursive one stays, made absolute, for the registry.
+    """
+    if isinstance(node, list):
+        return [inlined(child, base, expanding) for child in node]
+    if not isinstance(node, dict):
+        return node
+    base = urljoin(base, node["$id"]) if isinstance(node.get("$id"), str) else base
+    copy = {key: inlined(value, base, expanding) for key, value in node.items() if key not in ("$ref", "$id", "$defs")}
+    if not isinstance(node.get("$ref"), str):
+        return copy
+    uri = urljoin(base, node["$ref"])
+    if uri in expanding:
+        return {**copy, "$ref": uri}
+    target = inlined(registry().resolver().lookup(uri).contents, uri.split("#", 1)[0], expanding | {uri})
+    return {**copy, "allOf": [target, *copy.get("allOf", [])]} if copy else target

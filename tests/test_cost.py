@@ -116,6 +116,26 @@ def test_the_validators_fast_path_gives_the_stock_verdicts(vector):
     assert errors(ours) == errors(stock)
 
 
+@pytest.mark.parametrize(("name", "item", "instance"), [
+    ("chat.completion", None, {"id": "c", "object": "chat.completion", "created": -1, "model": 3, "choices": [{"index": 0, "message": {"role": "x"}}],
+                               "usage": {"prompt_tokens": "1", "completion_tokens": 1, "total_tokens": 2}}),
+    ("chat.completion.chunk", None, {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": "0", "delta": []}]}),
+    ("list", "model", {"object": "list", "data": [{"id": "m", "object": "model", "created": "soon", "owned_by": None}, 7]}),
+    ("error", None, {"error": {"message": None, "type": 1}}),
+])
+def test_inlined_references_give_the_stock_verdicts(name, item, instance):
+    """References are inlined when a validator is built (conformance/validation.py): same errors, same paths."""
+    schema = {"$ref": validation.BASE_URI + name + ".json"}
+    if item:
+        schema = {"allOf": [schema], "properties": {"data": {"items": {"$ref": validation.BASE_URI + item + ".json"}}}}
+    stock = Draft202012Validator(schema, registry=validation.registry())
+
+    def errors(validator):
+        return sorted((list(e.absolute_path), e.validator, e.message) for e in validator.iter_errors(instance))
+
+    assert errors(validation.validator(name, item)) == errors(stock) != []
+
+
 def test_the_fast_validator_is_kept_across_schema_files():
     """Left in the files, "$schema" makes jsonschema switch back to its stock class at every $ref to another file."""
     ours = validation.validator("embedding.list", "embedding")
