@@ -88,6 +88,7 @@ class Generation:
             "seed": self.seed or 0,
             # A network target is slow by Hypothesis's standards, and the runner fixture holds no per-example state.
             "suppress-health-check": ["all"],
+            "cache": {"enabled": False},  # no .schemathesis/ beside the user's files
             # Read a stream to its end (schemathesis stops after 20 events by default): the suite checks how it ends.
             "max-stream-events": 100000,
             "generation": generation,
