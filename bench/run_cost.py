@@ -76,12 +76,14 @@ def main() -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
     print(f"\nWhole runs against the embedded emulator ({os.cpu_count()} CPUs, median of {args.repeat}):")
-    print(f"{'depth':<7}{'-n':>4}{'wall s':>9}{'cases':>7}{'pass':>6}{'requests':>10}{'tokens':>8}{'req/s':>8}")
+    print(f"{'depth':<7}{'-n':>4}{'wall s':>9}{'in cases s':>12}{'cases':>7}{'pass':>6}{'requests':>10}{'tokens':>8}{'req/s':>8}")
     for depth, n in configurations:
         document, wall = documents[(depth, n)], statistics.median(walls[(depth, n)])
         cost, summary = document["cost"], document["summary"]
         cases = sum(summary[s] for s in ("pass", "fail", "skip", "error"))
-        print(f"{depth:<7}{n:>4}{wall:>9.1f}{cases:>7}{summary['pass']:>6}{cost['requests']:>10}{cost['tokens']:>8}{cost['requests'] / wall:>8.0f}")
+        in_cases = sum(c["duration"] for c in document["cases"])
+        print(f"{depth:<7}{n:>4}{wall:>9.1f}{in_cases:>12.1f}{cases:>7}{summary['pass']:>6}{cost['requests']:>10}{cost['tokens']:>8}{cost['requests'] / wall:>8.0f}")
+    print("(in cases: the cases' own durations summed over the workers; about equal for -n 1 and -n 2 when workers do not wait on each other)")
     print(f"\nstart-up of one process (imports, collection): {statistics.median(startups):.1f} s")
     most = max(workers)
     for depth in args.depths.split(","):
