@@ -84,7 +84,7 @@ def ours(base_url: str, max_examples: int, scratch: Path) -> subprocess.Complete
         sys.executable, "-m", "pytest", str(cases / "test_generated.py"), "--rootdir", str(cases), "-p", "no:cacheprovider", "-q",
         f"--base-url={base_url}", f"--api-key={KEY}", "--depth=deep", f"--max-examples={max_examples}", f"--hypothesis-seed={SEED}",
         f"--conformance-results={scratch / 'results.json'}",
-    ], capture_output=True, text=True)
+    ], capture_output=True, text=True, cwd=scratch)
 
 
 def theirs(base_url: str, max_examples: int, document: Path) -> subprocess.CompletedProcess:
@@ -93,7 +93,7 @@ def theirs(base_url: str, max_examples: int, document: Path) -> subprocess.Compl
         str(st), "run", str(document), "--url", base_url, "-H", f"Authorization: Bearer {KEY}", "--workers", "1",
         "--phases", "coverage,fuzzing,stateful", "--max-examples", str(max_examples), "--seed", str(SEED),
         "--checks", ",".join(CHECKS), "--suppress-health-check", "all", "--generation-database", "none", "--no-color",
-    ], capture_output=True, text=True)
+    ], capture_output=True, text=True, cwd=document.parent)  # it keeps a .schemathesis/ cache in its working directory
 
 
 def testing_time(name: str, completed: subprocess.CompletedProcess, scratch: Path) -> float:
