@@ -54,7 +54,7 @@ def test_the_client_counts_every_attempt_and_a_streams_usage(emulator):
     assert limited.status == 429 and len(limited.retries) == 1 and spend.requests == 3  # the 429 and its resend
 
 
-def test_results_count_every_request_and_token_of_the_run(emulator, tmp_path):
+def test_results_count_every_request_and_token_of_the_run(emulator, tmp_path, capsys):
     code, results = run_cases(tmp_path, emulator, "-k", "test_system_and_user_messages or test_stream_include_usage or test_file_content")
     rows = {c["id"].split("::")[1]: c for c in results["cases"]}
     streamed = rows["test_stream_include_usage[2]"]
@@ -68,8 +68,8 @@ def test_results_count_every_request_and_token_of_the_run(emulator, tmp_path):
     assert results["cost"]["requests"] == sum(c["cost"]["requests"] for c in results["cases"])
     assert results["cost"]["tokens"] == sum(c["cost"]["tokens"] for c in results["cases"]) > 0
     assert results["cost"]["stopped"] is None
-    page = html.render(results)
-    assert f"{results['cost']['requests']} requests, {results['cost']['tokens']} tokens" in page
+    spent = f"{results['cost']['requests']} requests, {results['cost']['tokens']} tokens"
+    assert spent in html.render(results) and f"openai-conformance: {spent}\n" in capsys.readouterr().out
 
 
 def test_a_spent_budget_stops_the_run_with_its_reason(emulator, tmp_path):
