@@ -103,7 +103,19 @@ class Exchange:
 
     @property
     def request_id(self) -> str | None:
-        return None if self.response is None else self.response.headers.get("x-request-id")
+        return self.header("x-request-id")
+
+    def header(self, name: str) -> str | None:
+        """A response header by name, repeated ones joined with ", " as httpx does; ``None`` when absent or unanswered."""
+        return self._headers.get(name.lower())
+
+    @cached_property
+    def _headers(self) -> dict[str, str]:
+        # httpx scans its header list on every lookup, and the checks make some thirty per exchange.
+        headers: dict[str, str] = {}
+        for name, value in () if self.response is None else self.response.headers.multi_items():
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        return headers
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:

@@ -37,7 +37,8 @@ def schema_names() -> list[str]:
 
 
 _ITEMS = Draft202012Validator.VALIDATORS["items"]
-_PLAIN = {"number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "string": lambda v: isinstance(v, str)}
+_PLAIN = {"number": (int, float), "string": (str,)}
+"""Exact types that satisfy a type-only items schema (bool, an int subclass, takes the usual way)."""
 
 
 def _items(validator, items, instance, schema):
@@ -52,7 +53,7 @@ def _items(validator, items, instance, schema):
         yield from _ITEMS(validator, items, instance, schema)
         return
     for index in range(len(schema.get("prefixItems", [])), len(instance)):
-        if not plain(instance[index]):
+        if type(instance[index]) not in plain:
             yield from validator.descend(instance=instance[index], schema=items, path=index)
 
 

@@ -41,7 +41,7 @@ def _answered(ex) -> bool:
 
 
 def _header(ex, name: str) -> str | None:
-    return ex.response.headers.get(name)
+    return ex.header(name)
 
 
 @check("headers.request-id", Level.SHOULD, DEBUGGING, applies=_answered)
