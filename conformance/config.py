@@ -173,12 +173,15 @@ def _convert(option: Option, value: object) -> object:
 def probe(target: Target) -> None:
     """Fail fast when the target does not answer at all; any HTTP answer is good enough here."""
     try:
-        httpx.get(
+        # Status and headers are the answer; the body is left unread, since a broken target's may never end.
+        with httpx.stream(
+            "GET",
             f"{target.base_url}/models",
             headers={"Authorization": f"Bearer {target.api_key}"},
             timeout=min(target.request_timeout, 10.0),
             verify=tls.verification(target.ca_bundle, target.insecure),
-        )
+        ):
+            pass
     except httpx.TransportError as exc:
         reason = "no answer in time" if isinstance(exc, httpx.TimeoutException) else str(exc) or type(exc).__name__
         raise ConfigError(f"target {target.base_url} does not answer: {target.redact(reason)}") from None

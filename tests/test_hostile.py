@@ -268,3 +268,26 @@ def test_peak_memory_stays_bounded_by_the_read_limits(hostile):
 def test_bad_bounds_are_configuration_errors(values, message):
     with pytest.raises(ConfigError, match=message):
         resolve({"base_url": "http://127.0.0.1/v1", "api_key": KEY, **values})
+
+
+def test_the_reachability_probe_does_not_read_an_endless_body(hostile):
+    probe(Target(base_url=hostile.url("events-endless"), api_key=KEY, request_timeout=TIMEOUT))  # returns: an answer came
+
+
+@pytest.mark.parametrize(
+    "behaviour, reason",
+    [
+        ("events-endless", f"BodyNotComplete: the body passed {LIMIT} bytes without ending"),
+        ("trickle-json", f"BodyNotComplete: the body was still going after {TIMEOUT:g} s"),
+    ],
+)
+def test_generated_requests_are_read_within_the_same_bounds(tmp_path, hostile, behaviour, reason):
+    """schemathesis sends them with requests, which would read an endless body into memory for ever."""
+    code, results = run_cases(
+        tmp_path, hostile.url(behaviour), "-k", "generated and embeddings", "--max-examples=1",
+        f"--request-timeout={TIMEOUT}", f"--max-response-bytes={LIMIT}",
+    )
+    failing = [case for case in results["cases"] if case["status"] == "fail"]
+    assert code == 1 and failing and all(case["status"] != "error" for case in results["cases"])
+    messages = [f["message"] for case in failing for c in case["checks"] for f in c["failures"]]
+    assert any(reason in message for message in messages)

@@ -22,7 +22,7 @@ from conformance import operations
 from conformance.checks import evaluate
 from conformance.config import Target
 from conformance.exchange import Exchange
-from conformance.generated import adapter
+from conformance.generated import adapter, bounded
 from conformance.budget import Budget
 from conformance.generated.settings import CHECKS as SCHEMATHESIS_CHECKS
 from conformance.profile import CAPABILITIES
@@ -85,7 +85,8 @@ class Runner:
         if capability(case.method, case.operation.path) == "assistants":
             headers.update(BETA)  # the assistants API answers 400 without it
         try:
-            response = case.call(base_url=self.base_url, headers=headers, timeout=self.target.request_timeout)
+            with bounded.session(self.target) as session:  # the body read within the suite's bounds, not all at once
+                response = case.call(base_url=self.base_url, headers=headers, timeout=self.target.request_timeout, session=session)
         except requests.RequestException as error:
             self.budget.spend.count(None)
             self._fail_transport(case, error)
