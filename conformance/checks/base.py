@@ -96,7 +96,7 @@ class Violation:
         if f.pointer:
             lines.append(f"  at:        {f.pointer}")
         client_id = ex.request.headers.get("x-client-request-id", "-")
-        lines.append(f"  request:   {ex.request.method} {ex.request.url}  x-request-id: {ex.request_id or '(none)'}  x-client-request-id: {client_id}")
+        lines.append(f"  request:   {ex.request.method} {ex.redact(str(ex.request.url))}  x-request-id: {ex.request_id or '(none)'}  x-client-request-id: {client_id}")
         lines += [f"  retried:   {note}" for note in ex.retries]
         lines.append(f"  reproduce: {ex.curl()}")
         return "\n".join(lines)
