@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from conformance.checks import Expect, Level, evaluate
+from conformance.checks import Expect, Level, Outcome, evaluate
 from conformance.exchange import Exchange
 from conformance.pagination import Walk
 from conformance.reporting import record
@@ -57,15 +57,23 @@ class Api:
         return exchange
 
     def verify(self, exchange: Exchange, expect: Expect) -> None:
-        failures = []
-        levels = self._client.target.profile.levels
-        outcomes = [(o, Level(levels.get(o.check.id, o.check.level))) for o in evaluate(exchange, expect)]
+        outcomes = judge(exchange, expect, self._client.target.profile.levels)
         record.verification(self._node, exchange, outcomes)
-        for outcome, level in outcomes:
+        if failures := must_failures(outcomes):
+            pytest.fail(failures, pytrace=False)
+
+
+def judge(exchange: Exchange, expect: Expect, levels: dict[str, str], skip: tuple[str, ...] = ()) -> list[tuple[Outcome, Level]]:
+    """Every applicable check's outcome at the level in force (a profile may raise it); ``should``
+    violations are issued as ConformanceWarnings here, so every caller reports them the same way."""
+    outcomes = [(o, Level(levels.get(o.check.id, o.check.level))) for o in evaluate(exchange, expect) if o.check.id not in skip]
+    for outcome, level in outcomes:
+        if level is Level.SHOULD:
             for violation in outcome.violations:
-                if level is Level.MUST:
-                    failures.append(violation.message())
-                else:
-                    warnings.warn(ConformanceWarning(violation.message()), stacklevel=2)
-        if failures:
-            pytest.fail("\n\n".join(failures), pytrace=False)
+                warnings.warn(ConformanceWarning(violation.message()), stacklevel=3)
+    return outcomes
+
+
+def must_failures(outcomes: list[tuple[Outcome, Level]]) -> str:
+    """The messages of the ``must`` violations, one paragraph each ("" when there are none)."""
+    return "\n\n".join(v.message() for o, level in outcomes if level is Level.MUST for v in o.violations)

@@ -16,7 +16,7 @@ from conformance.checks import chat, completions
 from conformance.checks.base import Finding, Level, check, shorten
 from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
 from conformance.operations import EVENT_STREAM
-from conformance.sse import DONE, NOT_JSON
+from conformance.sse import DONE
 
 SECTION = "Streaming"
 CHAT_CHUNK = "chat.completion.chunk"

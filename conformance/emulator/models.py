@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from starlette.requests import Request
 
@@ -38,8 +38,8 @@ CATALOGUE: dict[str, Model] = {
     for m in (
         Model("gpt-4o-mini", 1721172741, "system", "chat"),
         Model("gpt-4o", 1715367049, "system", "chat"),
-        Model("text-embedding-3-small", 1705948997, "system", "embeddings"),
         Model("gpt-3.5-turbo-instruct", 1692901427, "system", "completions"),
+        Model("text-embedding-3-small", 1705948997, "system", "embeddings"),
         Model("omni-moderation-latest", 1731689265, "system", "moderation"),
         Model("dall-e-3", 1698785189, "system", "images"),
         Model("tts-1", 1681940951, "openai-internal", "speech"),

@@ -8,7 +8,6 @@ functions as a hand-written case, through ``openai_conformance``, which any sche
 from __future__ import annotations
 
 import contextvars
-import warnings
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -18,8 +17,8 @@ from schemathesis.core.failures import Failure
 from schemathesis.core.parameters import ParameterLocation
 
 from conformance import sse
-from conformance.api import ConformanceWarning
-from conformance.checks import Expect, Level, Outcome, evaluate
+from conformance.api import judge, must_failures
+from conformance.checks import Expect, Level, Outcome
 from conformance.exchange import Exchange
 
 Recorder = Callable[[Exchange, list[tuple[Outcome, Level]]], None]
@@ -73,18 +72,11 @@ def openai_conformance(ctx: schemathesis.CheckContext, response: schemathesis.Re
     """Run every applicable check of ``conformance.checks`` on the exchange."""
     secrets, levels, recorder = CONTEXT.get(((), {}, None))
     exchange = to_exchange(case, response, secrets)
-    outcomes = [(o, Level(levels.get(o.check.id, o.check.level))) for o in evaluate(exchange, expected(case)) if o.check.id not in UNOBSERVED]
+    outcomes = judge(exchange, expected(case), levels, skip=UNOBSERVED)
     if recorder is not None:
         recorder(exchange, outcomes)
-    failures = []
-    for outcome, level in outcomes:
-        for violation in outcome.violations:
-            if level is Level.MUST:
-                failures.append(violation.message())
-            else:
-                warnings.warn(ConformanceWarning(violation.message()), stacklevel=2)
-    if failures:
-        raise ConformanceFailure(operation=case.operation.label, message="\n\n".join(failures))
+    if failures := must_failures(outcomes):
+        raise ConformanceFailure(operation=case.operation.label, message=failures)
 
 
 def expected(case: schemathesis.Case) -> Expect:
