@@ -148,6 +148,18 @@ ALL = ("ok", "rate-limited-1-all", *tuple(BEHAVIOURS)[1:], "redirect")
 """The rotation of ``all``; "ok" first, so that the run's reachability probe gets an answer."""
 
 
+def accept_loop(listener: socket.socket, handle: Callable[[socket.socket], None], stop: threading.Event) -> None:
+    """Accept connections until ``stop`` is set, each handled in its own thread; then close the listener."""
+    listener.settimeout(0.1)
+    while not stop.is_set():
+        try:
+            sock, _ = listener.accept()
+        except TimeoutError:
+            continue
+        threading.Thread(target=handle, args=(sock,), daemon=True).start()
+    listener.close()
+
+
 class HostileServer:
     """Also, by name: ``redirect`` (307 to ``decoy``, another port, which records what reaches it) and
     ``rate-limited-N-TAG`` (the first N requests of that name get a 429 with ``retry-after-ms: 10``;
@@ -165,7 +177,7 @@ class HostileServer:
 
     def start(self) -> HostileServer:
         for listener, handle in ((self._listener, self._handle), (self._decoy, self._record)):
-            threading.Thread(target=self._accept, args=(listener, handle), daemon=True).start()
+            threading.Thread(target=accept_loop, args=(listener, handle, self._stop), daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -174,16 +186,6 @@ class HostileServer:
     def url(self, behaviour: str) -> str:
         scheme = "https" if self._tls else "http"
         return f"{scheme}://127.0.0.1:{self._listener.getsockname()[1]}/{behaviour}/v1"
-
-    def _accept(self, listener: socket.socket, handle: Callable[[socket.socket], None]) -> None:
-        listener.settimeout(0.1)
-        while not self._stop.is_set():
-            try:
-                sock, _ = listener.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=handle, args=(sock,), daemon=True).start()
-        listener.close()
 
     def _handle(self, sock: socket.socket) -> None:
         try:

@@ -68,31 +68,20 @@ def test_embedding_violations_fail(vectors, check):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("fmt", "content_type", "text"),
     [
-        "1\r\n00:00:00,000 --> 00:00:01,500\r\nHello.\r\n\r\n2\r\n00:00:01,500 --> 00:00:02,000\r\nTwo lines\r\nof text.\r\n",
-        "",
-        "\ufeff1\n00:00:00,000 --> 00:00:01,000\nHi.\n",
+        ("srt", "text/plain; charset=utf-8", "1\r\n00:00:00,000 --> 00:00:01,500\r\nHello.\r\n\r\n2\r\n00:00:01,500 --> 00:00:02,000\r\nTwo lines\r\nof text.\r\n"),
+        ("srt", "text/plain; charset=utf-8", ""),
+        ("srt", "text/plain; charset=utf-8", "\ufeff1\n00:00:00,000 --> 00:00:01,000\nHi.\n"),
+        ("vtt", "text/vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nHi.\n"),
+        ("vtt", "text/vtt", "WEBVTT - a title\nKind: captions\n\nNOTE made by a test\n\ncue-1\n00:00:00.000 --> 00:00:01.000 align:start\nHi.\n"),
+        ("vtt", "text/vtt", "WEBVTT\r\n\r\n00:00:00.000 --> 00:00:01.000\r\nHi.\r\n"),
     ],
-    ids=["crlf-two-cues", "no-speech", "bom"],
+    ids=["srt-crlf-two-cues", "srt-no-speech", "srt-bom", "vtt-short-times", "vtt-title-note-id-settings", "vtt-crlf"],
 )
-def test_legal_srt_passes(text):
-    ex = _exchange("POST", "/audio/transcriptions", form={"model": "whisper-1", "response_format": "srt"}, content=text.encode(), content_type="text/plain; charset=utf-8")
+def test_legal_subtitles_pass(fmt, content_type, text):
+    ex = _exchange("POST", "/audio/transcriptions", form={"model": "whisper-1", "response_format": fmt}, content=text.encode(), content_type=content_type)
     assert findings("transcription.format", ex) == findings("media.content-type", ex) == []
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "WEBVTT\n\n00:00.000 --> 00:01.000\nHi.\n",
-        "WEBVTT - a title\nKind: captions\n\nNOTE made by a test\n\ncue-1\n00:00:00.000 --> 00:00:01.000 align:start\nHi.\n",
-        "WEBVTT\r\n\r\n00:00:00.000 --> 00:00:01.000\r\nHi.\r\n",
-    ],
-    ids=["short-times", "title-note-id-settings", "crlf"],
-)
-def test_legal_vtt_passes(text):
-    ex = _exchange("POST", "/audio/transcriptions", form={"model": "whisper-1", "response_format": "vtt"}, content=text.encode(), content_type="text/vtt")
-    assert findings("transcription.format", ex) == []
 
 
 @pytest.mark.parametrize(

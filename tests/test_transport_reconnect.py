@@ -11,6 +11,7 @@ import threading
 
 from conformance.config import Target
 from conformance.transport import Client
+from tests.hostile import accept_loop
 
 ANSWER = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
 
@@ -29,17 +30,7 @@ def serve(answers_per_connection: int) -> tuple[str, threading.Event]:
                     return  # drop the connection under the request, without an answer
                 conn.sendall(ANSWER)
 
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
-        listener.close()
-
-    threading.Thread(target=accept, daemon=True).start()
+    threading.Thread(target=accept_loop, args=(listener, handle, stop), daemon=True).start()
     return f"http://127.0.0.1:{listener.getsockname()[1]}/v1", stop
 
 
