@@ -74,8 +74,14 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     return None
 
 
+_TARGET = pytest.StashKey[cfg.Target]()
+
+
 def target_from(config: pytest.Config) -> cfg.Target:
-    return cfg.resolve({cfg.dest(o): config.getoption(cfg.dest(o)) for o in cfg.OPTIONS})
+    """The run's target, resolved (profile file read, values checked) once per pytest config."""
+    if _TARGET not in config.stash:
+        config.stash[_TARGET] = cfg.resolve({cfg.dest(o): config.getoption(cfg.dest(o)) for o in cfg.OPTIONS})
+    return config.stash[_TARGET]
 
 
 def _selects_cases(config: pytest.Config) -> bool:
