@@ -1,4 +1,5 @@
-"""Errors: every rejection is the error object with the status the reference gives (authentication: test_auth.py).
+"""Errors: every rejection is the error object with the status the reference gives (authentication: test_auth.py;
+invalid parameters: test_invalid_requests.py).
 
 The error object, its Content-Type and its size are checked on every non-2xx answer of every
 case by conformance/checks/errors.py and http.py; these cases provoke the rejections.
@@ -19,12 +20,6 @@ LARGE_INPUT_BYTES = 256 * 1024
 def test_unknown_model(api):
     body = {"model": "no-such-model-openai-conformance", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
     api.post("/chat/completions", json=body, expect=404)
-
-
-@pytest.mark.capability("chat")
-@pytest.mark.reference("Chat > Create chat completion")
-def test_missing_messages(api, models):
-    api.post("/chat/completions", json={"model": models.chat}, expect=400)
 
 
 def _chat(models, **parameters) -> dict:

@@ -32,21 +32,22 @@ class Api:
         """``walk``: the pagination walk this page belongs to (conformance/pagination.py), checked as its context."""
         return self.request("GET", path, expect=expect, headers=headers, walk=walk, same_as=same_as)
 
-    def post(self, path: str, *, expect: int | tuple[int, ...], json: object = OMIT, headers: dict | None = None, **multipart) -> Exchange:
-        """``data=`` and ``files=`` (field -> (file name, content)) send a multipart form instead of JSON."""
-        return self.request("POST", path, expect=expect, json=json, headers=headers, **multipart)
+    def post(self, path: str, *, expect: int | tuple[int, ...], json: object = OMIT, headers: dict | None = None, param: str | None = None, **multipart) -> Exchange:
+        """``data=`` and ``files=`` (field -> (file name, content)) send a multipart form instead of JSON; ``param``:
+        the one parameter the body makes invalid, which the error should name."""
+        return self.request("POST", path, expect=expect, json=json, headers=headers, param=param, **multipart)
 
     def delete(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None) -> Exchange:
         return self.request("DELETE", path, expect=expect, headers=headers)
 
     def request(self, method: str, path: str, *, expect, json: object = OMIT, headers: dict | None = None, walk: Walk | None = None,
-                same_as: Exchange | None = None, **multipart) -> Exchange:
+                same_as: Exchange | None = None, param: str | None = None, **multipart) -> Exchange:
         """``same_as``: the earlier exchange this answer must match (e.g. the upload a file's content must equal)."""
         # A case that expects a 429 must see it: the client resends a 429 only when it is not the answer asked for.
         exchange = self._client.request(method, path, json=json, headers=headers, retry_rate_limited=429 not in Expect(expect).statuses, **multipart)
         if self._resources is not None:
             self._resources.track(exchange)  # before the checks: a failing case still cleans up
-        self.verify(exchange, Expect(expect, same_as, walk=walk))
+        self.verify(exchange, Expect(expect, same_as, walk=walk, param=param))
         return exchange
 
     def stream(self, path: str, *, expect, json: dict, same_as: Exchange | None = None, headers: dict | None = None) -> Exchange:

@@ -33,6 +33,14 @@ class Models:
     transcription: str = "whisper-1"
     finetune: str = "gpt-4o-mini-2024-07-18"
 
+    def of(self, capability: str | None) -> str | None:
+        """The model a request of this profile capability names (None: the capability has none)."""
+        return getattr(self, _MODEL_OF.get(capability or "", ""), None)
+
+
+_MODEL_OF = {"chat": "chat", "completions": "completions", "models": "chat", "embeddings": "embeddings", "moderations": "moderation",
+             "images": "images", "speech": "speech", "transcriptions": "transcription", "fine-tuning": "finetune", "assistants": "chat"}
+
 
 @dataclass(frozen=True)
 class Option:

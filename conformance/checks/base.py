@@ -34,6 +34,8 @@ class Expect:
     """A deterministic target's earlier answer to the same request that this one must match (e.g. unstreamed)."""
     walk: Walk | None = None
     """For one page of a pagination walk (conformance/pagination.py): the walk so far, for checks across pages."""
+    param: str | None = None
+    """For a request made invalid in one parameter (conformance/invalid_requests.py): that parameter, e.g. ``messages[0].role``."""
 
     @property
     def statuses(self) -> tuple[int, ...]:

@@ -1,5 +1,7 @@
 """Error checks: every non-2xx answer carries the reference's error object."""
 
+import re
+
 from conformance import validation
 from conformance.checks.base import Finding, Level, check, shorten
 from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
@@ -39,3 +41,21 @@ def error_small(ex, expect):
     size = len(ex.response.content)
     if size > MAX_ERROR_BYTES:
         yield Finding(f"an error body of at most {MAX_ERROR_BYTES} bytes", f"{size} bytes (request body: {len(ex.request.content)} bytes): {shorten(ex.response.text)}")
+
+
+def _names(param: object) -> list[str]:
+    """A parameter path as its names and indices: "messages[0].role", "messages.[0].role" and "messages.0.role" alike."""
+    return re.findall(r"[^\s.\[\]'\"]+", param) if isinstance(param, str) else []
+
+
+@check("error.param", Level.SHOULD, "Error object (ErrorResponse)", applies=lambda ex: ex.status == 400 and isinstance(ex.data, dict),
+       within=lambda expect: expect.param is not None)
+def error_param(ex, expect):
+    """A request rejected for one invalid parameter names it in error.param."""
+    # should: the real API names the parameter for most validation errors, not all (a missing model gives param null).
+    # The parameter itself, one that contains it or one inside it all name the place to fix ("tools[0]" for tools[0].type).
+    error = ex.data.get("error")
+    seen, wanted = _names(error.get("param") if isinstance(error, dict) else None), _names(expect.param)
+    common = min(len(seen), len(wanted))
+    if not seen or seen[:common] != wanted[:common]:
+        yield Finding(f"param {expect.param!r} (or a parameter containing it)", f"param {error.get('param') if isinstance(error, dict) else None!r}", "/error/param")

@@ -14,7 +14,7 @@ from conformance.emulator.validation import Number, json_object, require
 
 SPEECH_CONTENT_TYPE = declare("speech-content-type", "media.content-type", "test_speech_formats", "speech always labelled audio/mpeg, whatever the format")
 SPEECH_WRONG_AUDIO = declare("speech-wrong-audio", "speech.audio", "test_speech_formats", "speech answers WAV bytes for every response_format")
-SPEECH_UNVALIDATED = declare("speech-unvalidated", "http.status", "test_invalid_speech", "voice, speed and response_format not validated")
+SPEECH_UNVALIDATED = declare("speech-unvalidated", "http.status", "test_invalid_request and speech", "voice, speed and response_format not validated")
 TEXT_AS_JSON = declare("transcription-text-as-json", "transcription.format", "test_transcription_formats", 'response_format text answered as JSON {"text": ...}')
 SRT_MALFORMED = declare("srt-malformed", "transcription.format", "test_transcription_formats", "srt cue times written with a dot (the WebVTT way)")
 VTT_NO_HEADER = declare("vtt-no-header", "transcription.format", "test_transcription_formats", "vtt without its WEBVTT header")

@@ -9,7 +9,7 @@ import uuid
 from starlette.requests import Request
 
 from conformance.emulator import chat_request, models, streaming, tools
-from conformance.emulator.errors import invalid
+from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import reply
 from conformance.emulator.validation import Number, json_object, require
@@ -27,6 +27,7 @@ TOOL_CALL_NO_INDEX = declare("stream-tool-call-no-index", "stream.tool-calls", "
 ARGUMENTS_REPEATED = declare("stream-tool-arguments-repeated", "stream.tool-calls", "test_stream_tool_call", "every tool-call delta repeats the whole arguments (they join into invalid JSON)")
 CONTENT_DIFFERS = declare("stream-content-differs", "stream.same-content", "test_stream_matches_unstreamed", "the stream drops the first word of the answer")
 STREAM_OPTIONS_ACCEPTED = declare("stream-options-accepted", "http.status", "test_stream_options_without_stream", "stream_options accepted without stream: true")
+RESPONSE_FORMAT_500 = declare("response-format-500", "http.status", "test_invalid_request and response_format", "an unsupported response_format.type crashes with 500 and an empty message")
 UNREQUESTED_STREAM = declare("unrequested-stream", "http.content-type", "test_single_user_message", "an unstreamed request answered with an event stream")
 
 REPLY = "This is a deterministic reply from the openai-conformance reference emulator."
@@ -52,14 +53,30 @@ def validate(body: dict, request: Request) -> None:
     for number in chat_request.numbers(NUMBERS, request):
         number.validate(body)
     chat_request.validate_parameters(body, request)
-    response_format = body.get("response_format")
-    if response_format is not None and (not isinstance(response_format, dict) or response_format.get("type") not in RESPONSE_FORMATS):
-        raise invalid("response_format.type", f"Invalid 'response_format': 'type' must be one of {sorted(RESPONSE_FORMATS)}.")
+    _response_format(body.get("response_format"), request)
     if body.get("stream") is not None and not isinstance(body["stream"], bool):  # 0 == False in Python
         raise invalid("stream", "Invalid type for 'stream': expected a boolean.", "invalid_type")
     if body.get("stream_options") is not None and body.get("stream") is not True and not active(request, STREAM_OPTIONS_ACCEPTED):
         raise invalid("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
     tools.validate(body)
+
+
+def _response_format(response_format: object, request: Request) -> None:
+    if response_format is None:
+        return
+    if not isinstance(response_format, dict):
+        raise invalid("response_format", "Invalid type for 'response_format': expected an object.", "invalid_type")
+    if response_format.get("type") not in RESPONSE_FORMATS:
+        if active(request, RESPONSE_FORMAT_500):
+            raise APIError(500, "", type="server_error")
+        raise invalid("response_format.type", f"Invalid 'response_format': 'type' must be one of {sorted(RESPONSE_FORMATS)}.")
+    if response_format["type"] == "json_schema":
+        settings = response_format.get("json_schema")
+        if not isinstance(settings, dict):
+            raise invalid("response_format.json_schema", "Missing required parameter: 'response_format.json_schema'.", "missing_required_parameter")
+        tools.validate_name(settings.get("name"), "response_format.json_schema.name")
+        if settings.get("description") is not None and not isinstance(settings["description"], str):
+            raise invalid("response_format.json_schema.description", "Invalid type for 'response_format.json_schema.description': expected a string.", "invalid_type")
 
 
 def _words(messages: list[dict]) -> int:

@@ -15,7 +15,7 @@ from conformance.emulator.validation import json_object, require
 ONE_RESULT = declare("moderation-one-result", "moderation.results-count", "test_moderation_inputs", "one result for an array of inputs")
 SCORES_KEYS = declare("moderation-scores-missing", "moderation.category-keys", "test_moderation_inputs", "category_scores lacks a category that categories has")
 FLAGGED_WRONG = declare("moderation-flagged-wrong", "moderation.flagged", "test_moderation_inputs", "flagged is false although a category is true")
-UNVALIDATED = declare("moderation-unvalidated", "http.status", "test_invalid_moderation", "moderation input not validated")
+UNVALIDATED = declare("moderation-unvalidated", "http.status", "test_invalid_request and moderations", "moderation input not validated")
 
 DEFAULT_MODEL = "omni-moderation-latest"
 CATEGORIES = (

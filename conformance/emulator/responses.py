@@ -17,9 +17,10 @@ TRUNCATED_JSON = declare("truncated-json", "body.json", "test_list_models", "suc
 FLAT_ERROR = declare("flat-error", "error.envelope", "test_missing_api_key", 'vLLM-style {"object": "error", "message", "code": 401} error body')
 ERROR_CODE_INTEGER = declare("error-code-integer", "error.envelope", "test_unknown_model", "error.code is an integer (the HTTP status)")
 NO_REQUEST_ID = declare("no-request-id", "headers.request-id", "test_list_models", "no x-request-id header")
-VALIDATION_500 = declare("validation-500", "http.status", "test_missing_messages", "a body missing a required field crashes with 500")
-VALIDATION_422 = declare("validation-422", "http.status", "test_missing_messages", "validation errors answered 422 instead of 400")
-ERROR_AS_200 = declare("error-as-200", "error.as-success", "test_missing_messages", "rejections answered HTTP 200 with the error object")
+VALIDATION_500 = declare("validation-500", "http.status", "test_invalid_request and chat and messages and missing", "a body missing a required field crashes with 500")
+VALIDATION_422 = declare("validation-422", "http.status", "test_invalid_request and chat and messages and missing", "validation errors answered 422 instead of 400")
+ERROR_AS_200 = declare("error-as-200", "error.as-success", "test_invalid_request and chat and messages and missing", "rejections answered HTTP 200 with the error object")
+PARAM_NULL = declare("error-param-null", "error.param", "test_invalid_request and chat", "validation errors name no parameter (param null)")
 BARE_401 = declare("bare-401", "error.envelope", "test_missing_api_key", "401 answered with a plain-text 'Unauthorized', no error object")
 DUPLICATE_REQUEST_ID = declare("duplicate-request-id", "headers.request-id-unique", "test_request_ids_differ", "the same x-request-id on every response")
 NO_META = declare("no-openai-meta", "headers.meta-present", "test_list_models", "no openai-version or openai-processing-ms header")
@@ -70,6 +71,8 @@ def _faulty_error(request: Request, status: int, body: dict) -> dict:
         return {"object": "error", "message": body["error"]["message"], "type": body["error"]["type"], "param": None, "code": status}
     if active(request, ERROR_CODE_INTEGER):
         return {"error": {**body["error"], "code": status}}
+    if status == 400 and active(request, PARAM_NULL):
+        return {"error": {**body["error"], "param": None}}
     return body
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from conformance.emulator.errors import invalid
 
+_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 _SAMPLES = {"string": "emulator", "number": 1.5, "integer": 1, "boolean": True, "array": [], "object": {}}
 
 
@@ -20,8 +22,11 @@ def validate(body: dict) -> None:
         raise invalid("tools", "Invalid type for 'tools': expected an array.", "invalid_type")
     for i, tool in enumerate(tools):
         function = tool.get("function") if isinstance(tool, dict) else None
-        if not (isinstance(tool, dict) and tool.get("type") == "function" and isinstance(function, dict) and isinstance(function.get("name"), str)):
+        if not (isinstance(tool, dict) and tool.get("type") == "function" and isinstance(function, dict)):
             raise invalid(f"tools[{i}]", f"Invalid 'tools[{i}]': expected {{'type': 'function', 'function': {{'name': ...}}}}.")
+        validate_name(function.get("name"), f"tools[{i}].function.name")
+        if function.get("description") is not None and not isinstance(function["description"], str):
+            raise invalid(f"tools[{i}].function.description", f"Invalid type for 'tools[{i}].function.description': expected a string.", "invalid_type")
     choice = body.get("tool_choice")
     names = [tool["function"]["name"] for tool in tools]
     if isinstance(choice, dict):
@@ -30,6 +35,12 @@ def validate(body: dict) -> None:
             raise invalid("tool_choice", f"Invalid value for 'tool_choice': no function named {name!r} in 'tools'.")
     elif choice not in (None, "none", "auto", "required"):
         raise invalid("tool_choice", "Invalid value for 'tool_choice': expected 'none', 'auto', 'required' or a named function.")
+
+
+def validate_name(name: object, param: str) -> None:
+    """A function's (or a JSON schema's) name: a-z, A-Z, 0-9, underscores and dashes, at most 64 characters."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise invalid(param, f"Invalid '{param}': expected a string of a-z, A-Z, 0-9, underscores and dashes, at most 64 characters.")
 
 
 def forced_call(body: dict) -> dict | None:

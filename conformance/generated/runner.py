@@ -37,8 +37,6 @@ TOKEN_LIMITS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
 MAX_FAILING_RECORDS = 5
 """Failing exchanges recorded per operation: shrinking sends many, the report needs a few."""
 
-_MODEL_OF = {"chat": "chat", "completions": "completions", "models": "chat", "embeddings": "embeddings", "moderations": "moderation",
-             "images": "images", "speech": "speech", "transcriptions": "transcription", "fine-tuning": "finetune", "assistants": "chat"}
 # How servers say a route does not exist: the reference's "Invalid URL (POST /v1/x)", and the usual framework words.
 _UNKNOWN_ROUTE = re.compile(r"invalid url|unknown (url|route|endpoint|path)|no route|route not found|endpoint not found", re.I)
 _UNIMPLEMENTED = (404, 405, 501)
@@ -114,7 +112,7 @@ class Runner:
 
     def _prepare(self, case: schemathesis.Case) -> None:
         needed = capability(case.method, case.operation.path)
-        model = getattr(self.target.models, _MODEL_OF.get(needed, ""), None)
+        model = self.target.models.of(needed)
         if model and case.method.upper() == "GET" and isinstance(case.path_parameters, dict) and "model" in case.path_parameters:
             case.path_parameters["model"] = model
         body = case.body
