@@ -144,11 +144,17 @@ def instance(schema: object) -> object:
         shortest, longest = _keyword(facets, "minLength", max) or 0, _keyword(facets, "maxLength", min)
         return TEXT[:longest].ljust(shortest, "x")
     if kind in ("integer", "number"):
+        low, high = _keyword(facets, "minimum", max), _keyword(facets, "maximum", min)
+        above, below = _keyword(facets, "exclusiveMinimum", max), _keyword(facets, "exclusiveMaximum", min)
         value = 1
-        if (low := _keyword(facets, "minimum", max)) is not None and value < low:
+        if low is not None and value < low:
             value = low
-        if (high := _keyword(facets, "maximum", min)) is not None and value > high:
+        if high is not None and value > high:
             value = high
+        if above is not None and value <= above:
+            value = above + 1 if below is None else (above + below) / 2
+        if below is not None and value >= below:
+            value = below - 1 if above is None else (above + below) / 2
         return value
     return {"boolean": False, "null": None}.get(kind)
 

@@ -1,0 +1,111 @@
+"""Invalid requests derived from the request schemas (conformance/invalid_requests.py, cases/test_invalid_requests.py):
+what the derivation makes of a small schema, that every operation's base body is valid and every derived body
+invalid, that the conformant emulator rejects each as documented, and that faults fail the derived cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import invalid_requests, validation
+from conformance.invalid_requests import INVALID, MODEL, TOKEN_LIMIT, constraints, derive, operations
+from conformance.operations import OPERATIONS
+from tests.conftest import failed_checks, run_cases, with_fault
+
+SMALL = {
+    "type": "object",
+    "required": ["model", "kind"],
+    "properties": {
+        "model": {"type": "string"},
+        "kind": {"enum": ["a", "b"]},
+        "level": {"type": ["number", "null"], "minimum": 0, "exclusiveMaximum": 1},
+        "max_tokens": {"type": "integer", "minimum": 1},
+        "tags": {"type": "array", "maxItems": 2, "items": {"type": "string", "maxLength": 3}},
+        "format": {"type": "object", "required": ["type"], "properties": {"type": {"const": "text"}}},
+        # A string, strings or tokens: a token of the wrong type (a string) makes a valid array of strings, not derived.
+        "input": {"anyOf": [{"type": "string", "minLength": 1}, {"type": "array", "items": {"type": "string"}}, {"type": "array", "items": {"type": "integer"}}]},
+    },
+}
+
+
+def _derived(schema: dict) -> dict[str, tuple[str, dict]]:
+    is_valid = validation.Validator(schema).is_valid
+    return {name: (param, body) for name, param, body in constraints(schema, is_valid)}
+
+
+def test_one_invalid_body_per_constraint_of_a_small_schema():
+    base = {"model": MODEL, "kind": "a", "max_tokens": TOKEN_LIMIT}
+    derived = _derived(SMALL)
+    assert derived == {
+        "model missing": ("model", {"kind": "a", "max_tokens": TOKEN_LIMIT}),
+        "kind missing": ("kind", {"model": MODEL, "max_tokens": TOKEN_LIMIT}),
+        "model wrong type": ("model", {**base, "model": 42}),
+        "kind unlisted": ("kind", {**base, "kind": INVALID}),
+        "level wrong type": ("level", {**base, "level": INVALID}),
+        "level<0": ("level", {**base, "level": -0.05}),
+        "level>=1": ("level", {**base, "level": 1}),
+        "max_tokens wrong type": ("max_tokens", {**base, "max_tokens": INVALID}),
+        "max_tokens<1": ("max_tokens", {**base, "max_tokens": 0}),
+        "tags wrong type": ("tags", {**base, "tags": INVALID}),
+        "tags items>2": ("tags", {**base, "tags": ["Say"] * 3}),
+        "tags[0] wrong type": ("tags[0]", {**base, "tags": [42]}),
+        "tags[0] length>3": ("tags[0]", {**base, "tags": ["xxxx"]}),
+        "format wrong type": ("format", {**base, "format": INVALID}),
+        "format.type missing": ("format.type", {**base, "format": {}}),
+        "format.type unlisted": ("format.type", {**base, "format": {"type": INVALID}}),
+        "input wrong type": ("input", {**base, "input": 42}),
+        "input length<1": ("input", {**base, "input": ""}),
+    }
+
+
+def test_a_value_another_branch_accepts_is_not_derived():
+    # 5 is past the maximum of the first branch only: the second accepts it, so a server may too.
+    schema = {"type": "object", "properties": {"x": {"anyOf": [{"type": "integer", "maximum": 3}, {"type": "integer", "minimum": 4}]}}}
+    assert set(_derived(schema)) == {"x wrong type"}
+
+
+def test_a_base_body_the_schema_rejects_is_a_suite_error():
+    with pytest.raises(ValueError, match="base body"):
+        _derived({"type": "object", "required": ["id"], "properties": {"id": {"type": "string", "pattern": "^[0-9]+$"}}})
+
+
+@pytest.mark.parametrize("operation", operations(), ids=lambda o: o.key)
+def test_every_derived_body_breaks_its_schema_in_the_field_it_names(operation):
+    derived = derive(operation)
+    assert derived, f"{operation.key}: no constraint derived"
+    check = validation.validator(operation.request)
+    for request in derived:
+        errors = list(check.iter_errors(request.body))
+        assert errors, request.id
+        assert request.id.startswith(f"{operation.key} {request.param}"), request.id
+
+
+def test_every_operation_with_a_request_schema_is_derived_unless_it_names_an_object():
+    # New rows with a request schema (e.g. POST /responses) are picked up without a change here.
+    left_out = {o.key for o in OPERATIONS if o.request} - {o.key for o in operations()}
+    assert left_out == {"POST /assistants/{assistant_id}"}
+    assert len({r.id for r in invalid_requests.requests()}) == len(invalid_requests.requests())
+
+
+def test_the_conformant_emulator_rejects_every_derived_request_naming_its_field(emulator, tmp_path):
+    code, results = run_cases(tmp_path, emulator, "-k", "test_invalid_request")
+    assert code == 0 and len(results["cases"]) == len(invalid_requests.requests())
+    assert all(c["status"] == "pass" for c in results["cases"])
+    checks = {(ch["id"], ch["status"]) for case in results["cases"] for ch in case["checks"]}
+    assert ("error.param", "pass") in checks and not any(status == "fail" for _, status in checks)
+
+
+@pytest.mark.parametrize(("fault", "cases"), [
+    # A missing type is as unsupported as an unlisted one.
+    ("response-format-500", {"response_format.type unlisted", "response_format.type missing"}),
+    ("temperature-unbounded", {"temperature>2"}),
+    ("stop-unbounded", {"stop items>4"}),
+    ("content-unchecked", {"messages[0].content wrong type", "messages[0].content items<1", "messages[0].content[0] wrong type",
+                           "messages[0].content[0].type missing", "messages[0].content[0].type unlisted", "messages[0].content[0].text wrong type",
+                           "messages[0].content[0].text missing"}),
+])
+def test_a_fault_fails_exactly_the_derived_cases_of_its_constraint(fault, cases, emulator, tmp_path):
+    """Faults the generated requests find only by chance in a quick run: the derived cases find each, deterministically."""
+    code, results = run_cases(tmp_path, with_fault(emulator, fault), "-k", "test_invalid_request and chat", "--depth=quick")
+    failed = {c["id"].split("[", 1)[1].rstrip("]") for c in results["cases"] if c["status"] == "fail"}
+    assert code == 1 and failed == {f"POST /chat/completions {case}" for case in cases}
+    assert failed_checks(results) == {"http.status"}
