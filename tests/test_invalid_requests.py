@@ -4,12 +4,17 @@ invalid, that the conformant emulator rejects each as documented, and that fault
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from conformance import invalid_requests, validation
-from conformance.invalid_requests import INVALID, MODEL, TOKEN_LIMIT, constraints, derive, operations
+from conformance.checks import Expect, evaluate
+from conformance.config import Models
+from conformance.exchange import Exchange
+from conformance.invalid_requests import INVALID, MODEL, TOKEN_LIMIT, InvalidRequest, base_body, constraints, derive, operations
 from conformance.operations import OPERATIONS
-from tests.conftest import failed_checks, run_cases, with_fault
+from conformance.resources import BETA
+from tests.conftest import KEY, failed_checks, run_cases, with_fault
 
 SMALL = {
     "type": "object",
@@ -109,3 +114,22 @@ def test_a_fault_fails_exactly_the_derived_cases_of_its_constraint(fault, cases,
     failed = {c["id"].split("[", 1)[1].rstrip("]") for c in results["cases"] if c["status"] == "fail"}
     assert code == 1 and failed == {f"POST /chat/completions {case}" for case in cases}
     assert failed_checks(results) == {"http.status"}
+
+
+def test_checks_judge_an_accepted_invalid_request_without_breaking(emulator):
+    """A target that answers an invalid request with 200 fails http.status: no check may crash on the odd values
+    it was sent (a response_format that is a string broke chat.json-mode, a suite error)."""
+    headers = {"Authorization": f"Bearer {KEY}", **BETA}
+    for operation in operations():
+        base = base_body(validation.inlined({"$ref": validation.BASE_URI + operation.request + ".json"}, validation.BASE_URI))
+        answer = httpx.post(emulator + operation.template, json=InvalidRequest(operation, "", "", base).sent(Models().of(operation.capability)), headers=headers)
+        assert answer.status_code == 200, answer.text
+        if operation.undo:  # the assistant the base body created
+            method, _, path = operation.undo.partition(" ")
+            httpx.request(method, emulator + path.format(id=answer.json()["id"]), headers=headers).raise_for_status()
+        for request in derive(operation):
+            sent = httpx.Request("POST", answer.request.url, json=request.body, headers=headers)
+            accepted = httpx.Response(200, headers=answer.headers, content=answer.content, request=sent)
+            exchange = Exchange(sent, operation.template, accepted, secrets=(KEY,))
+            outcomes = list(evaluate(exchange, Expect(400, param=request.param)))
+            assert "http.status" in {o.check.id for o in outcomes if not o.passed}, request.id

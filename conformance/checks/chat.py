@@ -38,7 +38,12 @@ def choices_count(ex, expect):
         yield Finding(f"{n} choice(s) with indices {list(range(n))}", f"indices {indices}", "/choices")
 
 
-@check("chat.json-mode", Level.MUST, SECTION, applies=lambda ex: _chat(ex) and (_request(ex).get("response_format") or {}).get("type") == "json_object")
+def _json_mode(ex) -> bool:
+    response_format = _request(ex).get("response_format")  # any value: a target may accept an invalid one
+    return isinstance(response_format, dict) and response_format.get("type") == "json_object"
+
+
+@check("chat.json-mode", Level.MUST, SECTION, applies=lambda ex: _chat(ex) and _json_mode(ex))
 def json_mode(ex, expect):
     """With response_format json_object, each completed message's content is valid JSON."""
     for choice in _choices(ex):
