@@ -3,7 +3,8 @@
 quick
     Every hand-written case except those marked ``@pytest.mark.deep`` (the same walk over every
     other paginated list), and a few random generated requests per operation: a gate that runs in
-    seconds and costs a few hundred requests.
+    seconds and costs a few hundred requests. The invalid requests derived from the request schemas
+    (one per constraint, conformance/invalid_requests.py) run in both depths: a 400 costs no tokens.
 deep
     Every case, the generator's boundary cases (each required field missing, each bound just
     past, each wrong type: deterministic, they find validation gaps on every run) and more random
