@@ -66,7 +66,7 @@ def _response_format(response_format: object, request: Request) -> None:
         return
     if not isinstance(response_format, dict):
         raise invalid("response_format", "Invalid type for 'response_format': expected an object.", "invalid_type")
-    if response_format.get("type") not in RESPONSE_FORMATS:
+    if not isinstance(response_format.get("type"), str) or response_format["type"] not in RESPONSE_FORMATS:
         if active(request, RESPONSE_FORMAT_500):
             raise APIError(500, "", type="server_error")
         raise invalid("response_format.type", f"Invalid 'response_format': 'type' must be one of {sorted(RESPONSE_FORMATS)}.")
@@ -75,7 +75,7 @@ def _response_format(response_format: object, request: Request) -> None:
         if not isinstance(settings, dict):
             raise invalid("response_format.json_schema", "Missing required parameter: 'response_format.json_schema'.", "missing_required_parameter")
         tools.validate_name(settings.get("name"), "response_format.json_schema.name")
-        if settings.get("description") is not None and not isinstance(settings["description"], str):
+        if "description" in settings and not isinstance(settings["description"], str):
             raise invalid("response_format.json_schema.description", "Invalid type for 'response_format.json_schema.description': expected a string.", "invalid_type")
 
 

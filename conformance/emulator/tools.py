@@ -25,7 +25,7 @@ def validate(body: dict) -> None:
         if not (isinstance(tool, dict) and tool.get("type") == "function" and isinstance(function, dict)):
             raise invalid(f"tools[{i}]", f"Invalid 'tools[{i}]': expected {{'type': 'function', 'function': {{'name': ...}}}}.")
         validate_name(function.get("name"), f"tools[{i}].function.name")
-        if function.get("description") is not None and not isinstance(function["description"], str):
+        if "description" in function and not isinstance(function["description"], str):
             raise invalid(f"tools[{i}].function.description", f"Invalid type for 'tools[{i}].function.description': expected a string.", "invalid_type")
     choice = body.get("tool_choice")
     names = [tool["function"]["name"] for tool in tools]
