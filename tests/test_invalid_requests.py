@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from conformance import invalid_requests, validation
-from conformance.checks import Expect, evaluate
+from conformance.checks import REGISTRY, Expect, evaluate
 from conformance.config import Models
 from conformance.exchange import Exchange
 from conformance.invalid_requests import INVALID, MODEL, TOKEN_LIMIT, InvalidRequest, base_body, constraints, derive, operations
@@ -133,3 +133,16 @@ def test_checks_judge_an_accepted_invalid_request_without_breaking(emulator):
             exchange = Exchange(sent, operation.template, accepted, secrets=(KEY,))
             outcomes = list(evaluate(exchange, Expect(400, param=request.param)))
             assert "http.status" in {o.check.id for o in outcomes if not o.passed}, request.id
+
+
+@pytest.mark.parametrize(("seen", "passes"), [
+    ("messages[0].role", True), ("messages.[0].role", True), ("messages", True),  # the real API's spellings, an enclosing parameter
+    ("messages[0].role.x", True), ("messages[1].role", False), ("temperature", False), (None, False), ("", False),
+])
+def test_error_param_names_the_field_or_one_containing_it(seen, passes):
+    request = httpx.Request("POST", "http://127.0.0.1:1/v1/chat/completions", json={})
+    body = {"error": {"message": "Invalid value.", "type": "invalid_request_error", "param": seen, "code": None}}
+    exchange = Exchange(request, "/chat/completions", httpx.Response(400, json=body, request=request))
+    check = REGISTRY["error.param"]
+    assert check.applies(exchange) and check.within(Expect(400, param="messages[0].role"))
+    assert (not list(check.run(exchange, Expect(400, param="messages[0].role")))) is passes
