@@ -184,7 +184,7 @@ def _walk(schema, value, path: tuple, place: Callable[[object], dict], is_valid)
     for facet in facets:
         for branch in facet.get("oneOf") or facet.get("anyOf") or ():
             # Each branch from a value it accepts: the body's own when it does, else the branch's smallest instance.
-            yield from _descend(branch, value if is_valid_under(branch, value) else _MISSING, path, place, is_valid)
+            yield from _descend(branch, value if _accepts(branch, value) else _MISSING, path, place, is_valid)
 
 
 def _descend(schema, value, path, place, is_valid):
@@ -196,10 +196,8 @@ def _descend(schema, value, path, place, is_valid):
     yield from _walk(schema, value, path, place, is_valid)
 
 
-def is_valid_under(schema, value) -> bool:
-    from jsonschema import Draft202012Validator
-
-    return value is not _MISSING and Draft202012Validator(schema, registry=validation.registry()).is_valid(value)
+def _accepts(schema, value) -> bool:
+    return value is not _MISSING and validation.Validator(schema, registry=validation.registry()).is_valid(value)
 
 
 def _changes(facets: list[dict], value: object) -> Iterator[tuple[str, object]]:
