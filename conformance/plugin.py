@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conformance import config as cfg
-from conformance import depth, spending
+from conformance import depth, spending, tls
 from conformance.api import Api
 from conformance.budget import Spend
 from conformance.emulator.server import EmbeddedServer
@@ -55,8 +55,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(record, "conformance-record")
     config.pluginmanager.register(spending, "conformance-spending")  # what the run spends, and its budget
     config.pluginmanager.register(depth, "conformance-depth")
-    if (config.getoption("conformance_results") or config.getoption("conformance_html")) and not hasattr(config, "workerinput"):
-        config.pluginmanager.register(results.Collector(config), "conformance-results")
+    reports = config.getoption("conformance_results") or config.getoption("conformance_html")
+    if not hasattr(config, "workerinput") and (reports or _selects_cases(config)):
+        # The departures table ends every run of the cases; the files are written when asked for.
+        config.pluginmanager.register(results.Collector(config, _described(config)), "conformance-results")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -82,6 +84,22 @@ def target_from(config: pytest.Config) -> cfg.Target:
     if _TARGET not in config.stash:
         config.stash[_TARGET] = cfg.resolve({cfg.dest(o): config.getoption(cfg.dest(o)) for o in cfg.OPTIONS})
     return config.stash[_TARGET]
+
+
+def _described(config: pytest.Config) -> dict:
+    """The target as results.json describes it, without credentials."""
+    try:
+        target = target_from(config)
+    except cfg.ConfigError as error:  # --help or --collect-only with a bad configuration: nothing will run
+        return {"base_url": f"(not resolved: {error})", "profile": "default", "capabilities": [], "models": {}}
+    return {
+        "base_url": results.public_url(target.base_url, target.api_key) if target.base_url else "embedded emulator",
+        "profile": target.profile.name,
+        "capabilities": sorted(target.profile.capabilities),
+        "unsupported": target.profile.lacking(),
+        "models": target.models.__dict__,
+        "tls": tls.describe(target.ca_bundle, target.insecure),
+    }
 
 
 def _selects_cases(config: pytest.Config) -> bool:
@@ -121,6 +139,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if skipped := profile.skip_reason(needed):
             item.add_marker(pytest.mark.skip(reason=skipped))
         elif reason := profile.known_failure(item.nodeid):
+            item.user_properties.append((results.KNOWN_FAILURE_PROPERTY, reason))
             # Strict: a known failure that starts passing fails the run, so the fix is noticed.
             item.add_marker(pytest.mark.xfail(reason=f"known failure: {reason}", strict=True, raises=pytest.fail.Exception))
 
