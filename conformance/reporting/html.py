@@ -10,6 +10,7 @@ from collections import Counter
 from html import escape
 
 from conformance.profile import CAPABILITIES
+from conformance.reporting import departures as folding
 from conformance.reporting.aspects import ASPECTS, DESCRIPTIONS
 
 _STYLE = """
@@ -30,6 +31,11 @@ article{border:1px solid #d6dce2;border-left:4px solid #cf222e;border-radius:4px
 article.error{border-left-color:#8250df}article.warning{border-left-color:#d4a72c}
 pre{background:#f6f8fa;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all;margin:6px 0;font-size:12px}
 details summary{cursor:pointer;color:#0969da}.muted{color:#5b6672}
+.scroll{overflow-x:auto}td.num{text-align:right;white-space:nowrap}code{font-size:12px;word-break:break-all}
+.level{font-weight:600;font-size:12px;text-transform:uppercase}.level.must{color:#cf222e}.level.should{color:#9a6700}
+.known{color:#5b6672;font-size:12px}dl.example{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 10px;margin:6px 0}
+dl.example dt{color:#5b6672}dl.example dd{margin:0;word-break:break-all}
+@media (max-width:700px){body{padding:8px 10px}th,td{padding:4px 5px}.counts{flex-wrap:wrap}h1{font-size:19px}}
 """
 
 
@@ -42,6 +48,7 @@ def render(document: dict) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
         _header(document),
+        departures_section(folding.fold(cases)),
         _matrix(cases),
         _failures(cases),
         _all_cases(cases),
@@ -80,6 +87,41 @@ def _header(document: dict) -> str:
     )
 
 
+def departures_section(departures: list[dict]) -> str:
+    """The report's first table: one row per departure, must first; each expands to its example and curl."""
+    if not departures:
+        return "<section id='departures'><h2>Departures</h2><p>None: no check failed.</p></section>"
+    rows = "".join(
+        f"<tr><td><span class='level {d['level']}'>{d['level']}</span>"
+        + ("<br><span class='known'>known failure</span>" if d["known_failure"] == "all" else "") + "</td>"
+        f"<td class='num'>{d['cases']['count']}</td><td><code>{escape(d['check'])}</code></td>"
+        f"<td><details><summary>{escape(d['summary'])}</summary>{_example(d)}</details></td></tr>"
+        for d in departures
+    )
+    return (
+        f"<section id='departures'><h2>Departures ({escape(folding.headline(departures))})</h2>"
+        "<p class='muted'>Each row is one way the target differs from the reference, folded over every case it breaks: "
+        "fix it once. Open a row for an example and the curl that reproduces it.</p>"
+        "<div class='scroll'><table><thead><tr><th>level</th><th>cases</th><th>check</th><th>what differs</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div></section>"
+    )
+
+
+def _example(departure: dict) -> str:
+    d = departure
+    facts = {
+        "rule": d["rule"] or "",
+        "reference": d["section"] or "",
+        "at": folding.where_found(d),
+        "expected": d["expected"],
+        "seen": d["seen"],
+        "request id": d["request_id"] or "(none)",
+        "cases": ", ".join(folding.short_case(i) for i in d["cases"]["ids"]),
+    }
+    example = "".join(f"<dt>{k}</dt><dd>{escape(v)}</dd>" for k, v in facts.items() if v)
+    return f"<dl class='example'>{example}</dl>" + (f"<pre>{escape(d['curl'])}</pre>" if d["curl"] else "")
+
+
 def _matrix(cases: list[dict]) -> str:
     """Capability rows x aspect columns; a cell counts the case x check verdicts of that capability and aspect."""
     cells: dict[tuple[str, str], Counter] = {}
@@ -108,8 +150,8 @@ def _matrix(cases: list[dict]) -> str:
         "<section id='matrix'><h2>Conformance matrix</h2>"
         "<p class='muted'>Each cell counts check verdicts (case × check): ✓ pass, ✗ must failure, ⚠ should failure. "
         "The last column counts cases that did not run (skipped) or broke the suite (error).</p>"
-        f"<table><thead><tr><th>capability</th>{head}<th>skipped / error</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></section>"
+        f"<div class='scroll'><table><thead><tr><th>capability</th>{head}<th>skipped / error</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
 
 
@@ -132,7 +174,7 @@ def _failures(cases: list[dict]) -> str:
     )
     if not shown:
         return "<section id='failures'><h2>Failures</h2><p>None.</p></section>"
-    return f"<section id='failures'><h2>Failures ({len(shown)})</h2>" + "".join(_failure(c) for c in shown) + "</section>"
+    return f"<section id='failures'><h2>Failures by case ({len(shown)})</h2>" + "".join(_failure(c) for c in shown) + "</section>"
 
 
 def _failure(case: dict) -> str:
@@ -180,8 +222,8 @@ def _all_cases(cases: list[dict]) -> str:
         for c in cases
     )
     return (
-        "<section id='cases'><h2>All cases</h2><table><thead><tr><th>case</th><th>capability</th><th>reference</th>"
-        f"<th>status</th><th>duration</th><th>request ids</th></tr></thead><tbody>{rows}</tbody></table></section>"
+        "<section id='cases'><h2>All cases</h2><div class='scroll'><table><thead><tr><th>case</th><th>capability</th><th>reference</th>"
+        f"<th>status</th><th>duration</th><th>request ids</th></tr></thead><tbody>{rows}</tbody></table></div></section>"
     )
 
 

@@ -24,10 +24,9 @@ from conformance import __version__, spending
 from conformance.checks import REGISTRY
 from conformance.exchange import KEY_PLACEHOLDER
 from conformance.reporting import departures, html, record
+from conformance.reporting.document import FORMAT_VERSION, SCHEMA
 from conformance.reporting.aspects import aspect
 
-FORMAT_VERSION = 2
-SCHEMA = Path(__file__).with_name("results.schema.json")
 STATUSES = ("pass", "skip", "fail", "error")
 """In order of precedence: a case's status is the worst of its setup, call and teardown."""
 NOW_PASSES = "a known failure of the profile now passes: update the profile"
