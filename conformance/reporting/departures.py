@@ -10,8 +10,8 @@ same way, and two targets' departures line up in ``compare``):
   and for a header pointer the header's name (``header:*``: one departure for "the x-ratelimit-*
   headers are missing", the example says which);
 - the expected text's shape: counts and other numbers folded (``2 choice(s) with indices [0, 1]``
-  and ``3 choice(s) …`` are one finding), quoted values that are data (ids, models, prompts: a digit
-  or a space in them) folded, quoted names (properties, types) kept;
+  and ``3 choice(s) …`` are one finding), values that are data (ids, models, prompts: words with a
+  digit, quoted text with a digit or a space) folded, quoted names (properties, types) kept;
 - the seen value's shape: its JSON type when it is a value (``401`` and ``404`` are both an integer
   where a string belongs), else the text with its values folded;
 - a finding about the status (pointer ``status``) folds by the operation and the status pair
@@ -36,6 +36,8 @@ _STATUS = re.compile(r"HTTP (\d{3})")
 _NUMBER = re.compile(r"(?<![\w.-])-?\d+(?:\.\d+)?(?![\w])")
 _NUMBERS = re.compile(r"N(?:, N)+|N\.\.N")
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_DATA_WORD = re.compile(r"(?<![\w.-])(?=[\w.-]*[A-Za-z])(?=[\w.-]*\d)[\w.-]+")
+"""A word of letters and digits: an id, a model, a file name; the rule's words have no digits."""
 _CUT = re.compile(r"… \(\d+ chars\)$")
 """The suffix ``shorten`` leaves on a value cut for a message."""
 _SEEN_LIMIT = 60
@@ -65,7 +67,7 @@ def _operation(exchange: dict | None) -> str:
 
 def _expected_shape(text: str) -> str:
     text = _QUOTED.sub(lambda m: "S" if re.search(r"[\d\s]", m[0]) or len(m[0]) > 40 else m[0], text)
-    return _values(text)
+    return _values(_DATA_WORD.sub("S", text))
 
 
 def _seen_shape(text: str) -> str:
