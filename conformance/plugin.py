@@ -10,8 +10,6 @@ import dataclasses
 import secrets
 import sys
 import time
-from importlib.util import find_spec
-from pathlib import Path
 
 import pytest
 
@@ -22,6 +20,7 @@ from conformance.budget import Spend
 from conformance.emulator.server import EmbeddedServer
 from conformance.reporting import record, results
 from conformance.resources import Resources, terminate_as_interrupt
+from conformance.selection import selects_cases
 from conformance.transport import Client
 
 pytest_plugins = ("conformance.generated.plugin",)
@@ -56,7 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(spending, "conformance-spending")  # what the run spends, and its budget
     config.pluginmanager.register(depth, "conformance-depth")
     reports = config.getoption("conformance_results") or config.getoption("conformance_html")
-    if not hasattr(config, "workerinput") and (reports or _selects_cases(config)):
+    if not hasattr(config, "workerinput") and (reports or selects_cases(config)):
         # The departures table ends every run of the cases; the files are written when asked for.
         config.pluginmanager.register(results.Collector(config, _described(config)), "conformance-results")
 
@@ -64,7 +63,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """Reject bad configuration in one line (exit 2) before collecting anything."""
-    if not _selects_cases(config) or any(config.getoption(o) for o in ("help", "version", "collectonly")):
+    if not selects_cases(config) or any(config.getoption(o) for o in ("help", "version", "collectonly")):
         return None
     try:
         target = target_from(config)
@@ -102,22 +101,8 @@ def _described(config: pytest.Config) -> dict:
     }
 
 
-def _selects_cases(config: pytest.Config) -> bool:
-    """Whether the command line selects any of the conformance cases."""
-    cases = Path(find_spec("conformance.cases").origin).parent.resolve()
-    for arg in config.args:
-        path_part = arg.split("::")[0]
-        path = Path(config.invocation_params.dir, path_part).resolve()
-        if config.getoption("pyargs") and not path.exists():
-            spec = find_spec(path_part) if not path_part.startswith(".") else None
-            path = Path(spec.origin).parent if spec and spec.origin else path
-        if path.is_relative_to(cases) or cases.is_relative_to(path):
-            return True
-    return False
-
-
 def pytest_report_header(config: pytest.Config) -> str | None:
-    if _selects_cases(config):
+    if selects_cases(config):
         target = target_from(config)
         insecure = "  (TLS certificate not verified: --insecure)" if target.insecure else ""
         return f"openai-conformance target: {target.base_url or 'embedded reference emulator'}{insecure}"
