@@ -157,12 +157,13 @@ def summary(failure: dict, exchange: dict | None, case_id: str) -> str:
     if failure["pointer"] == "status":  # the body is in the example; the line says which request
         seen = _STATUS.search(failure["seen"])
         where = f"{_operation(exchange)} ({case_id.rpartition('::')[2]})" if case_id in signature("", failure, exchange, case_id) else _operation(exchange)
-        return f"{where}: expected {failure['expected']}, seen {seen[0] if seen else _clip(failure['seen'], 70)}"
+        return f"{where}: expected {failure['expected']}, seen {seen[0] if seen else summary_clip(failure['seen'], 70)}"
     where = failure["pointer"] or _operation(exchange)
-    return f"{where}: expected {_clip(failure['expected'], 70)}, seen {_clip(failure['seen'], 70)}"
+    return f"{where}: expected {summary_clip(failure['expected'], 70)}, seen {summary_clip(failure['seen'], 70)}"
 
 
-def _clip(text: str, limit: int) -> str:
+def summary_clip(text: str, limit: int) -> str:
+    """On one line, cut to ``limit`` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -218,7 +219,7 @@ def markdown(departures: list[dict], title: str = "") -> str:
     out += ["| level | check | cases | where | expected | seen |", "|---|---|---|---|---|---|"]
     for d in departures:
         where = where_found(d)
-        cells = (d["level"] + _known_note(d), f"`{d['check']}`", _counted(d), f"`{where}`" if where else "", _clip(d["expected"], 80), _clip(d["seen"], 80))
+        cells = (d["level"] + _known_note(d), f"`{d['check']}`", _counted(d), f"`{where}`" if where else "", summary_clip(d["expected"], 80), summary_clip(d["seen"], 80))
         out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     out += ["", "<details><summary>How to reproduce each</summary>", ""]
     for d in departures:
