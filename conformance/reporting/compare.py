@@ -14,6 +14,7 @@ for many servers from their artifacts.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from html import escape
@@ -47,12 +48,15 @@ def targets(documents: list[dict], names: list[str] | None = None) -> list[Targe
 
 
 def default_name(document: dict) -> str:
-    """The profile's name; without a profile, the target's host (or "emulator")."""
+    """The profile's name; without a profile, the target's host and path without /v1 (or "emulator")."""
     target = document["target"]
     if target["profile"] != "default":
         return target["profile"]
     url = target["base_url"]
-    return "emulator" if url == "embedded emulator" else (urlsplit(url).netloc or url)
+    if url == "embedded emulator":
+        return "emulator"
+    parts = urlsplit(url)
+    return (parts.netloc + parts.path.rstrip("/").removesuffix("/v1")) or url
 
 
 def capabilities(columns: list[Target]) -> list[str]:
@@ -128,7 +132,8 @@ def _cell(target: Target, departure: dict | None, affected: set[str]) -> tuple[s
 
 
 def _skip_reason(reason: str) -> str:
-    return folding.summary_clip(reason.removeprefix("not supported by the target profile: "), 60)
+    """Shortened: "not supported by the target profile 'x': embeddings (no route)" -> "embeddings (no route)"."""
+    return folding.summary_clip(re.sub(r"^not supported by the target profile '[^']*': ", "", reason), 60)
 
 
 def _title(columns: list[Target]) -> str:
