@@ -31,7 +31,7 @@ from pathlib import Path
 from conformance import profile as profiles
 from conformance.config import Models
 from conformance.reporting import compare
-from conformance.reporting.departures import short_case
+from conformance.reporting.departures import short_case, where_found
 
 HERE = Path(__file__).resolve().parent
 TARGETS = ("mockllm", "fakellm", "litellm", "llama-cpp")
@@ -133,7 +133,7 @@ def section(name: str, results: dict, home: Path) -> str:
         shown = ", ".join(f"`{short_case(i).partition('::')[2]}`" for i in ids) if len(ids) <= 3 else f"{len(ids)} cases"
         why = Counter(clauses(by_id[i]["reason"]).get(d["check"]) for i in ids if known(by_id[i])).most_common()
         words = next((w for w, _ in why if w), None)
-        said = f"{d['summary'].split(': expected')[0]}: {words}" if words else d["summary"]
+        said = f"{where_found(d)}: {words}" if words else d["summary"]
         out.append(f"- [{d['level']}] `{d['check']}` on {shown}, {said}")
     if not departures:
         out.append("- none")

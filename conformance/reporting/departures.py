@@ -49,13 +49,18 @@ def signature(check: str, failure: dict, exchange: dict | None, case_id: str) ->
     if pointer == "status":
         expected, seen = _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
         key = f"{check} {_operation(exchange)}: HTTP {' or '.join(expected)} -> HTTP {''.join(seen)}"
-        accepted = expected and all(s >= "400" for s in expected) and seen and seen[0] < "300"
-        return f"{key} ({case_id})" if accepted else key
+        return f"{key} ({case_id})" if _accepted(failure) else key
     expected, seen = failure["expected"], failure["seen"]
     if pointer.startswith("header:"):  # one departure per kind of header finding; the example names the header
         name = pointer.removeprefix("header:")
         pointer, expected, seen = "header:*", expected.replace(name, "<header>"), seen.replace(name, "<header>")
     return f"{check} {_INDEX.sub('/*', pointer)} | {_expected_shape(expected)} | {_seen_shape(seen)}"
+
+
+def _accepted(failure: dict) -> bool:
+    """A status finding where the target accepted (2xx) what the reference refuses (only 4xx/5xx expected)."""
+    expected, seen = _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
+    return bool(expected and seen) and all(s >= "400" for s in expected) and seen[0] < "300"
 
 
 def _operation(exchange: dict | None) -> str:
@@ -156,7 +161,7 @@ def summary(failure: dict, exchange: dict | None, case_id: str) -> str:
     """One line in plain words: where, what the reference has, what the target sent."""
     if failure["pointer"] == "status":  # the body is in the example; the line says which request
         seen = _STATUS.search(failure["seen"])
-        where = f"{_operation(exchange)} ({case_id.rpartition('::')[2]})" if case_id in signature("", failure, exchange, case_id) else _operation(exchange)
+        where = f"{_operation(exchange)} ({case_id.rpartition('::')[2]})" if _accepted(failure) else _operation(exchange)
         return f"{where}: expected {failure['expected']}, seen {seen[0] if seen else summary_clip(failure['seen'], 70)}"
     where = failure["pointer"] or _operation(exchange)
     return f"{where}: expected {summary_clip(failure['expected'], 70)}, seen {summary_clip(failure['seen'], 70)}"
