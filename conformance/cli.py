@@ -47,8 +47,20 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("base", help="results.json of the earlier run (e.g. last night's)")
     diff.add_argument("new", help="results.json of the later run")
 
+    departures = commands.add_parser("departures", help="print the departures of a results.json: each way the target differs from the reference, once")
+    departures.add_argument("results", help="a results.json (openai-conformance run writes one per run)")
+    departures.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                            help="text: one line each (as the run ends); markdown: to paste into an issue on the server's tracker; json")
+
+    compare = commands.add_parser("compare", help="several targets side by side: scores per capability, capability x aspect, every departure with a cell per target")
+    compare.add_argument("results", nargs="+", help="results.json files, one per target (a column each)")
+    compare.add_argument("--name", action="append", default=[], help="a column's name, in the order of the files (default: the profile's name)")
+    compare.add_argument("--format", choices=("html", "markdown"), default="html", help="html: one self-contained page; markdown: tables for a README")
+    compare.add_argument("--output", "-o", type=Path, help="where to write it (default: compare.html for html, standard output for markdown)")
+
     args = parser.parse_args(argv)
-    return {"run": _run, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi}[args.command](args)
+    commands_ = {"run": _run, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi, "departures": _departures, "compare": _compare}
+    return commands_[args.command](args)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -149,16 +161,56 @@ def _checks(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from conformance.reporting import diff
+    from conformance.reporting import diff, document
 
     try:
-        base, new = diff.load(args.base), diff.load(args.new)
-    except diff.DiffInputError as error:
+        base, new = document.load(args.base), document.load(args.new)
+    except document.ResultsFileError as error:
         print(f"openai-conformance: {error}", file=sys.stderr)
         return 2
     changes = diff.compare(base, new)
     print(diff.render(changes, base, new), end="")
-    return 1 if changes.regressions else 0
+    return 1 if changes.failed_gate else 0
+
+
+def _departures(args: argparse.Namespace) -> int:
+    from conformance.reporting import departures, document
+
+    try:
+        results = document.load(args.results)
+    except document.ResultsFileError as error:
+        print(f"openai-conformance: {error}", file=sys.stderr)
+        return 2
+    found = departures.fold(results["cases"])  # folded again: files of older suites have no departures[]
+    target = f"{results['target']['base_url']} (profile {results['target']['profile']}, run {results['run']['started']})"
+    if args.format == "json":
+        print(json.dumps({"target": results["target"], "run": results["run"], "departures": found}, indent=2))
+    elif args.format == "markdown":
+        print(departures.markdown(found, f"OpenAI API conformance: {target}"), end="")
+    else:
+        print(f"{target}\n{departures.text(found, 10_000)}", end="")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from conformance.reporting import compare, document
+
+    if len(args.name) > len(args.results):
+        print(f"openai-conformance: {len(args.name)} --name for {len(args.results)} results file(s)", file=sys.stderr)
+        return 2
+    try:
+        columns = compare.targets([document.load(path) for path in args.results], args.name)
+    except document.ResultsFileError as error:
+        print(f"openai-conformance: {error}", file=sys.stderr)
+        return 2
+    text = compare.render(columns) if args.format == "html" else compare.markdown(columns)
+    output = args.output or (Path("compare.html") if args.format == "html" else None)
+    if output is None:
+        print(text, end="")
+    else:
+        output.write_text(text, encoding="utf-8")
+        print(f"openai-conformance: {args.format} comparison of {len(columns)} target(s) written to {output}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

@@ -46,9 +46,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from conformance.generated.plugin import settings
-
+    # The option's value, checked with the other generation settings (conformance/generated/settings.py)
+    # before collection; read here directly, so that this module imports none of the suite's.
     deselected = [item for item in items if item.get_closest_marker("deep")]
-    if deselected and settings(config).depth != "deep":
+    if deselected and (config.getoption("depth", None) or DEFAULT) != "deep":
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not item.get_closest_marker("deep")]

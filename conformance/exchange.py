@@ -102,6 +102,12 @@ class Exchange:
             return None
 
     @property
+    def description(self) -> str:
+        """The request in a few words, for a message that points back at this exchange."""
+        client_id = self.request.headers.get("x-client-request-id", "-")
+        return f"{self.request.method} {self.path} (x-client-request-id: {client_id})"
+
+    @property
     def request_id(self) -> str | None:
         return self.header("x-request-id")
 

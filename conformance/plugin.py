@@ -10,18 +10,17 @@ import dataclasses
 import secrets
 import sys
 import time
-from importlib.util import find_spec
-from pathlib import Path
 
 import pytest
 
 from conformance import config as cfg
-from conformance import depth, spending
+from conformance import depth, spending, tls
 from conformance.api import Api
 from conformance.budget import Spend
 from conformance.emulator.server import EmbeddedServer
 from conformance.reporting import record, results
 from conformance.resources import Resources, terminate_as_interrupt
+from conformance.selection import selects_cases
 from conformance.transport import Client
 
 pytest_plugins = ("conformance.generated.plugin",)
@@ -55,14 +54,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(record, "conformance-record")
     config.pluginmanager.register(spending, "conformance-spending")  # what the run spends, and its budget
     config.pluginmanager.register(depth, "conformance-depth")
-    if (config.getoption("conformance_results") or config.getoption("conformance_html")) and not hasattr(config, "workerinput"):
-        config.pluginmanager.register(results.Collector(config), "conformance-results")
+    reports = config.getoption("conformance_results") or config.getoption("conformance_html")
+    if not hasattr(config, "workerinput") and (reports or selects_cases(config)):
+        # The departures table ends every run of the cases; the files are written when asked for.
+        config.pluginmanager.register(results.Collector(config, _described(config)), "conformance-results")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """Reject bad configuration in one line (exit 2) before collecting anything."""
-    if not _selects_cases(config) or any(config.getoption(o) for o in ("help", "version", "collectonly")):
+    if not selects_cases(config) or any(config.getoption(o) for o in ("help", "version", "collectonly")):
         return None
     try:
         target = target_from(config)
@@ -84,22 +85,24 @@ def target_from(config: pytest.Config) -> cfg.Target:
     return config.stash[_TARGET]
 
 
-def _selects_cases(config: pytest.Config) -> bool:
-    """Whether the command line selects any of the conformance cases."""
-    cases = Path(find_spec("conformance.cases").origin).parent.resolve()
-    for arg in config.args:
-        path_part = arg.split("::")[0]
-        path = Path(config.invocation_params.dir, path_part).resolve()
-        if config.getoption("pyargs") and not path.exists():
-            spec = find_spec(path_part) if not path_part.startswith(".") else None
-            path = Path(spec.origin).parent if spec and spec.origin else path
-        if path.is_relative_to(cases) or cases.is_relative_to(path):
-            return True
-    return False
+def _described(config: pytest.Config) -> dict:
+    """The target as results.json describes it, without credentials."""
+    try:
+        target = target_from(config)
+    except cfg.ConfigError as error:  # --help or --collect-only with a bad configuration: nothing will run
+        return {"base_url": f"(not resolved: {error})", "profile": "default", "capabilities": [], "models": {}}
+    return {
+        "base_url": results.public_url(target.base_url, target.api_key) if target.base_url else "embedded emulator",
+        "profile": target.profile.name,
+        "capabilities": sorted(target.profile.capabilities),
+        "unsupported": target.profile.lacking(),
+        "models": target.models.__dict__,
+        "tls": tls.describe(target.ca_bundle, target.insecure),
+    }
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    if _selects_cases(config):
+    if selects_cases(config):
         target = target_from(config)
         insecure = "  (TLS certificate not verified: --insecure)" if target.insecure else ""
         return f"openai-conformance target: {target.base_url or 'embedded reference emulator'}{insecure}"
@@ -121,6 +124,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if skipped := profile.skip_reason(needed):
             item.add_marker(pytest.mark.skip(reason=skipped))
         elif reason := profile.known_failure(item.nodeid):
+            item.user_properties.append((results.KNOWN_FAILURE_PROPERTY, reason))
             # Strict: a known failure that starts passing fails the run, so the fix is noticed.
             item.add_marker(pytest.mark.xfail(reason=f"known failure: {reason}", strict=True, raises=pytest.fail.Exception))
 

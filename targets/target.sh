@@ -7,7 +7,8 @@
 #   targets/target.sh stop NAME        stop the process that `start` started (by its recorded id)
 #   targets/target.sh run NAME [ARGS]  start, run the suite with targets/NAME.toml, stop; ARGS go to pytest
 #
-# NAME is one of: mockllm fakellm litellm llama-cpp. TARGETS_HOME defaults to ../targets-venv beside the
+# NAME is one of: mockllm fakellm litellm llama-cpp, or emulator (run only: the embedded reference emulator,
+# the reference column of docs/targets.md). TARGETS_HOME defaults to ../targets-venv beside the
 # checkout. Install and start print their wall time and the venv size, the numbers docs/targets.md quotes.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -26,7 +27,8 @@ case "$name" in
   fakellm)   packages=("fakellm==0.3.5");                           port=9999; ready=/_fakellm/stats;         key="" ;;
   litellm)   packages=("litellm[proxy]==1.106.2" "prisma==0.15.0"); port=4000; ready=/health/liveliness;  key="sk-test-master-1234" ;;
   llama-cpp) packages=("llama-cpp-python[server]==0.3.36");         port=8200; ready=/v1/models;          key="sk-llama-test" ;;
-  *) die "unknown target '$name' (mockllm fakellm litellm llama-cpp)" ;;
+  emulator)  [ "$action" = run ] || die "the emulator is embedded: only 'run emulator'"; packages=(); key="" ;;
+  *) die "unknown target '$name' (mockllm fakellm litellm llama-cpp emulator)" ;;
 esac
 
 install() {
@@ -94,9 +96,10 @@ stop() {
 # Exit 0 only when the verdicts are the profile's: every other case passes or is skipped, and every
 # known failure fails on exactly the must checks its reason names (targets/verdicts.py).
 run() {
-  start
-  trap stop EXIT
+  started=0
+  if [ "$name" != emulator ]; then start; trap stop EXIT; fi
   local start=$SECONDS code=0
+  mkdir -p "$dir"
   rm -f "$dir/results.json"
   OPENAI_API_KEY="${key:-unused}" pytest -p no:cacheprovider --pyargs conformance.cases --profile "$here/$name.toml" \
     --conformance-results "$dir/results.json" "$@" || code=$?

@@ -12,7 +12,10 @@
 A profile's known-failure reason names the checks that fail and why, one clause per check:
 "body.schema: omits choices[].logprobs; chat.choices-count: ignores n". Pytest's strict xfail only
 notices a case that starts passing; `check` also notices a known failure that now fails another
-way (a changed server or a changed check), and `docs` turns the clauses into one line per failure.
+way (a changed server or a changed check). The page's tables are `openai-conformance compare`'s
+(the emulator as the reference column) and its departures are the suite's own folding
+(conformance/reporting/departures.py); what only this page adds is the run's costs and, per
+departure, the profile's words for what the server does.
 """
 
 from __future__ import annotations
@@ -22,16 +25,18 @@ import os
 import re
 import sys
 import tomllib
-from collections import defaultdict
+from collections import Counter
 from pathlib import Path
 
 from conformance import profile as profiles
-from conformance.checks import REGISTRY
 from conformance.config import Models
-from conformance.reporting.aspects import ASPECTS, aspect
+from conformance.reporting import compare
+from conformance.reporting.departures import short_case, where_found
 
 HERE = Path(__file__).resolve().parent
 TARGETS = ("mockllm", "fakellm", "litellm", "llama-cpp")
+REFERENCE = "emulator"
+"""The reference column of the page's tables: targets/emulator.toml, run by `target.sh run emulator`."""
 _CLAUSE = re.compile(r"(?:^|;\s*)([a-z][\w-]*\.[\w.-]+): (.*?)(?=;\s*[a-z][\w-]*\.[\w.-]+: |$)")
 
 
@@ -108,14 +113,11 @@ def _measure(path: Path) -> dict[str, str]:
         return {}
 
 
-def section(name: str, home: Path) -> str:
+def section(name: str, results: dict, home: Path) -> str:
     (profile, description), run = load_profile(name), home / name
-    results = json.loads((run / "results.json").read_text(encoding="utf-8"))
     install, timing = _measure(run / "install.txt"), _measure(run / "run.txt")
     cases = results["cases"]
-    statuses = defaultdict(int)
-    for case in cases:
-        statuses["known failure" if known(case) else case["status"]] += 1
+    statuses = Counter("known failure" if known(case) else case["status"] for case in cases)
     out = [f"## {profile.name}", "", description, ""]
     out.append(
         f"Install {install.get('seconds', '?')} s, {install.get('size', '?')}; ready {timing.get('start_seconds', '?')} s "
@@ -123,32 +125,17 @@ def section(name: str, home: Path) -> str:
         + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) + f" (run {results['run']['finished']})."
     )
     out += ["", "Not served (skipped): " + ("; ".join(f"{c} ({why})" for c, why in profile.lacking().items()) or "none") + "."]
-    # Capability x aspect: per case, an aspect passed, or failed a must check, or failed only a should check.
-    cells = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
-    for case in cases:
-        worst = defaultdict(int)
-        for c in case.get("checks", []):
-            rank = 0 if c["status"] == "pass" else (2 if c["level"] == "must" else 1)
-            worst[c["aspect"]] = max(worst[c["aspect"]], rank)
-        for aspect_name, rank in worst.items():
-            cells[case.get("capability") or "?"][aspect_name][(0, 2, 1)[rank]] += 1
-    columns = [a for a in ASPECTS if any(a in row for row in cells.values())]
-    out += ["", "Cases per capability and aspect: passed / failed a must check / failed only a should check.", ""]
-    out += ["| capability | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    for capability, row in sorted(cells.items()):
-        out.append(f"| {capability} | " + " | ".join("/".join(map(str, row[a])) if a in row else "" for a in columns) + " |")
-    out += ["", "Failures, one line per departure (check, level, cases, what the server does):", ""]
-    lines = defaultdict(list)
-    for case in cases:
-        if known(case):
-            for check_id, why in clauses(case["reason"]).items():
-                lines[(check_id, "must", why)].append(case["id"].split("::")[-1])
-        for check_id in sorted(failing(case, "should")):
-            lines[(check_id, "should", "absent or wrong: " + REGISTRY[check_id].summary)].append(case["id"].split("::")[-1])
-    for (check_id, level, why), ids in sorted(lines.items(), key=lambda item: (item[0][1], item[0][0])):
-        shown = ", ".join(f"`{i}`" for i in ids) if len(ids) <= 3 else f"{len(ids)} cases"
-        out.append(f"- `{check_id}` [{level}] on {shown}: {why}")
-    if not lines:
+    departures = compare.targets([results], [name])[0].departures.values()
+    out += ["", f"Departures, one line each (level, check, cases, where; then what the server does, in the profile's words): {len(departures)}.", ""]
+    by_id = {case["id"]: case for case in cases}
+    for d in departures:
+        ids = d["cases"]["ids"]
+        shown = ", ".join(f"`{short_case(i).partition('::')[2]}`" for i in ids) if len(ids) <= 3 else f"{len(ids)} cases"
+        why = Counter(clauses(by_id[i]["reason"]).get(d["check"]) for i in ids if known(by_id[i])).most_common()
+        words = next((w for w, _ in why if w), None)
+        said = f"{where_found(d)}: {words}" if words else d["summary"]
+        out.append(f"- [{d['level']}] `{d['check']}` on {shown}, {said}")
+    if not departures:
         out.append("- none")
     if problems := mismatches(results):
         out += ["", "Verdicts not (yet) in the profile:", ""] + [f"- {p}" for p in problems]
@@ -157,11 +144,16 @@ def section(name: str, home: Path) -> str:
 
 def docs(names: list[str]) -> int:
     home = Path(os.environ.get("TARGETS_HOME", HERE.parent.parent / "targets-venv"))
+    names = names or list(TARGETS)
+    runs = {name: json.loads((home / name / "results.json").read_text(encoding="utf-8")) for name in [REFERENCE, *names]}
     print((HERE / "targets-intro.md").read_text(encoding="utf-8"))
     if commit := os.environ.get("SUITE_COMMIT"):
         print(f"The verdicts below are those of the suite at commit `{commit}`.\n")
-    for name in names or TARGETS:
-        print(section(name, home))
+    print("## Side by side\n")
+    print("`openai-conformance compare` of the last runs (`compare.html` is the same as a page):\n")
+    print(compare.markdown(compare.targets(list(runs.values()), list(runs))))
+    for name in names:
+        print(section(name, runs[name], home))
     return 0
 
 

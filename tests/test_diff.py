@@ -34,7 +34,7 @@ def _diff(capsys, base, new) -> tuple[int, str]:
 def _section(output: str, title: str) -> list[str]:
     """"case check" of each item under the heading that starts with title."""
     lines = output.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    start = _heading(lines, title)
     items = []
     for line in lines[start + 1:]:
         if not line.startswith("  "):
@@ -52,7 +52,33 @@ def test_new_must_failures_are_named_exactly_and_exit_1(runs, capsys):
     assert expected and set(_section(output, "new failures")) == expected
     assert failed_checks(faulty) == {"chat.choices-count"}
     assert "fixed: none" in output and "still failing: none" in output
-    assert "verdict: 2 new must failure(s)" in output
+    assert "verdict: 1 new must departure(s), 2 new must failure(s)" in output
+
+
+def test_departures_are_reported_new_fixed_and_still_there(runs, capsys):
+    """Two failing cases, one cause: the nightly reader sees one new departure, then one fixed."""
+    _, output = _diff(capsys, runs["good"], runs["ignore-n"])
+    (line,) = _departures(output, "new departures")
+    assert line.startswith("[must]   chat.choices-count /choices: expected 2 choice(s)") and line.endswith("(on 2 case(s))")
+    assert "fixed departures: none" in output
+    _, output = _diff(capsys, runs["ignore-n"], runs["good"])
+    assert len(_departures(output, "fixed departures")) == 1 and "new departures: none" in output
+    _, output = _diff(capsys, runs["ignore-n"], runs["ignore-n"])
+    assert len(_departures(output, "departures still there")) == 1 and "new departures: none" in output
+
+
+def test_a_changed_finding_in_the_same_cases_is_a_new_departure_and_trips_the_gate(runs, tmp_path, capsys):
+    """The same cases still fail the same check, in another way: case by case nothing is new; the departures say what changed."""
+    changed = json.loads(runs["ignore-n"].read_text())
+    for case in changed["cases"]:
+        for check in case["checks"]:
+            for failure in check["failures"]:
+                failure.update(pointer="/choices/0/index", expected="chat.completion: type 'integer'", seen="'0'")
+    (tmp_path / "changed.json").write_text(json.dumps(changed))
+    code, output = _diff(capsys, runs["ignore-n"], tmp_path / "changed.json")
+    assert code == 1 and "new failures: none" in output
+    assert len(_departures(output, "new departures")) == 1 and len(_departures(output, "fixed departures")) == 1
+    assert "verdict: 1 new must departure(s), 0 new must failure(s)" in output
 
 
 def test_fix_is_reported_and_passes_the_gate(runs, capsys):
@@ -128,3 +154,13 @@ def test_bad_input_is_one_line_and_exit_2(runs, tmp_path, capsys, content, messa
     assert cli.main(["diff", str(runs["good"]), str(path)]) == 2
     error = capsys.readouterr().err
     assert message in error and len(error.strip().splitlines()) == 1
+
+
+def _departures(output: str, title: str) -> list[str]:
+    lines = output.splitlines()
+    start = _heading(lines, title)
+    return [line.strip() for line in lines[start + 1:start + 1 + int(lines[start].split("(")[1].split(")")[0])]]
+
+
+def _heading(lines: list[str], title: str) -> int:
+    return next(i for i, line in enumerate(lines) if line.startswith((f"{title} (", f"{title}:")))

@@ -97,7 +97,7 @@ def test_history_is_safe_for_threads():
     history = History()
     exchanges = [_exchange({}, history=history) for _ in range(8)]
     repeats = []
-    threads = [threading.Thread(target=lambda ex=ex: repeats.append(history.earlier("k", "same", ex))) for ex in exchanges]
+    threads = [threading.Thread(target=lambda ex=ex: repeats.append(history.earlier("k", "same", ex.request, ex.description))) for ex in exchanges]
     for thread in threads:
         thread.start()
     for thread in threads:

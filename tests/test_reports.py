@@ -53,6 +53,9 @@ def test_results_of_every_kind_of_case_follow_the_schema(emulator, tmp_path, val
     assert "reproduce: curl" in failure["message"] and exchange["request_id"] in failed["request_ids"]
     assert exchange["request"]["headers"]["authorization"] == "Bearer $OPENAI_API_KEY"
     assert exchange["checks"]["chat.choices-count"] == "fail" and exchange["response"]["status"] == 200
+    assert exchange["operation"] == "POST /chat/completions"
+    (departure,) = (d for d in results["departures"] if d["check"] == "chat.choices-count")
+    assert departure["cases"]["ids"] == sorted(c["id"] for c in results["cases"] if "chat.choices-count" in {k["id"] for k in c["checks"] if k["status"] == "fail"})
     assert KEY not in json.dumps(results)
 
 

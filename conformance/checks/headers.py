@@ -54,7 +54,7 @@ def request_id(ex, expect):
 @check("headers.request-id-unique", Level.MUST, DEBUGGING, applies=lambda ex: bool(ex.request_id) and ex.history is not None)
 def request_id_unique(ex, expect):
     """The x-request-id differs on every response: it identifies this request (compared within one test process)."""
-    if earlier := ex.history.earlier("x-request-id", ex.request_id, ex):
+    if earlier := ex.history.earlier("x-request-id", ex.request_id, ex.request, ex.description):
         yield Finding("an x-request-id no earlier response carried", f"{ex.request_id!r}, as on the response to {earlier}", "header:x-request-id")
 
 

@@ -9,14 +9,14 @@ from collections.abc import Awaitable, Callable, Collection
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from conformance.emulator import admission, chat, models, variants
 from conformance.emulator.endpoints import ENDPOINTS
 from conformance.emulator.store import Store
 from conformance.emulator.errors import APIError
-from conformance.emulator.faults import FAULTS, PREFIX, active, declare
+from conformance.emulator.faults import PREFIX, active, declare, selection
 from conformance.emulator.responses import reply
 
 STALL = declare("stall", "http.response", "test_single_user_message", "answers GETs but never answers a POST (a hung inference backend)")
@@ -75,7 +75,7 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 
 class _FaultGateway:
-    """Strips ``/fault/<name>`` from the path and records the fault in the request state."""
+    """Strips ``/fault/<name>[+<name>...]`` from the path and records the faults in the request state."""
 
     def __init__(self, app: Callable) -> None:
         self.app = app
@@ -86,15 +86,17 @@ class _FaultGateway:
         state = scope.setdefault("state", {})
         state["started"] = time.perf_counter()
         if scope["path"].startswith(PREFIX):
-            name, _, rest = scope["path"][len(PREFIX):].partition("/")
-            if name not in FAULTS:
-                response = Response(f'{{"error": {{"message": "Unknown emulator fault {name!r}", "type": "invalid_request_error", "param": null, "code": null}}}}', 404, media_type="application/json")
+            segment, _, rest = scope["path"][len(PREFIX):].partition("/")
+            faults, unknown = selection(segment)
+            if unknown:
+                error = {"message": f"Unknown emulator fault {unknown[0]!r}", "type": "invalid_request_error", "param": None, "code": None}
+                response = JSONResponse({"error": error}, 404)
                 return await response(scope, receive, send)
-            state["fault"] = name
+            state["faults"] = faults
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
-            if name == STALL and scope["method"] != "GET":
+            if STALL in faults and scope["method"] != "GET":
                 return await _stall(receive)
-            if name == METHOD_IGNORED and scope["method"] not in ("GET", "POST"):
+            if METHOD_IGNORED in faults and scope["method"] not in ("GET", "POST"):
                 scope = {**scope, "method": "GET"}
         await self.app(scope, receive, send)
 

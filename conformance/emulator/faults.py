@@ -1,7 +1,8 @@
-"""Named faults the emulator can inject, one at a time, selected per request by a URL prefix.
+"""Named faults the emulator can inject, selected per request by a URL prefix.
 
 ``http://host:port/fault/<name>/v1/...`` serves the API with fault ``<name>``; ``/v1/...`` serves
-it conformant. Each fault names the check it must make fail and the cases that expose it:
+it conformant; ``/fault/<a>+<b>+.../v1/...`` injects several at once, to emulate one server that
+departs in several ways (each fault's code is independent, so a combination is the union). Each fault names the check it must make fail and the cases that expose it:
 this table is the suite's mutation test plan (tests/test_faults.py runs every row).
 Importing ``conformance.emulator`` imports every emulator module, so the table is complete.
 """
@@ -36,10 +37,18 @@ def declare(name: str, kills: str, cases: str, description: str) -> str:
 
 
 PREFIX = "/fault/"
+SEPARATOR = "+"
+"""Between the names of combined faults: ``/fault/error-code-integer+ignore-n/v1``."""
+
+
+def selection(segment: str) -> tuple[frozenset[str], list[str]]:
+    """The faults a path segment names, and those of its names that are not faults."""
+    names = segment.split(SEPARATOR)
+    return frozenset(names), [n for n in names if n not in FAULTS]
 
 
 def active(request: Request, name: str) -> bool:
-    """Whether fault ``name`` is injected into this request."""
+    """Whether fault ``name`` is injected into this request (alone or combined with others)."""
     if name not in FAULTS:
         raise KeyError(f"unknown fault {name!r}")  # a typo in the emulator must not silently disable a fault
-    return request.scope.get("state", {}).get("fault") == name
+    return name in request.scope.get("state", {}).get("faults", ())

@@ -21,6 +21,7 @@ from conformance.generated import sequences
 from conformance.budget import Budget, Spend
 from conformance.generated.runner import Runner
 from conformance.generated.settings import OPTIONS, Generation, resolve
+from conformance.selection import selects_cases
 
 _GENERATED = "_openai_conformance_generated"
 _SETTINGS = pytest.StashKey[Generation]()
@@ -48,9 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """A bad generation option or an unusable --spec is one line and exit code 2, before collection."""
-    from conformance.plugin import _selects_cases
-
-    if not _selects_cases(config) or any(config.getoption(o) for o in ("help", "version")):
+    if not selects_cases(config) or any(config.getoption(o) for o in ("help", "version")):
         return None
     try:
         settings(config)

@@ -1,30 +1,24 @@
 """``openai-conformance diff BASE.json NEW.json``: what changed between two runs, the nightly regression gate.
 
-Runs are compared check by check within each case, so a new ``should`` failure or a second
-failing check in an already failing case is visible too. The gate (exit 1) trips on a new
-``must`` failure or a new suite error (a case that could not be judged) in a case that is not a
-known failure of the new run's profile; known failures are expected, and a known failure that
-now passes shows up as fixed, with a reminder to update the profile.
+Departures first: the ways the target differs from the reference (conformance/reporting/departures.py)
+that are new, fixed or still there, matched by signature, so "new: error.envelope /error/code" says
+what to fix whatever the number of cases it breaks. Then case by case, check by check within each
+case, so a new ``should`` failure or a second failing check in an already failing case is visible too.
+The gate (exit 1) trips on a new ``must`` departure, a new ``must`` failure or a new suite error (a case
+that could not be judged), unless it lies in known failures of the new run's profile; a known failure
+that now passes shows up as fixed, with a reminder to update the profile. Both files are folded
+here with the same rules, so runs of different suite versions compare on equal terms.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
-
-import jsonschema
 
 from conformance.checks.base import shorten
-from conformance.reporting.results import FORMAT_VERSION, SCHEMA
+from conformance.reporting import departures as folding
 
 ERROR = "(error)"
 """The pseudo-check of a case in error: the suite could not judge it."""
-
-
-class DiffInputError(Exception):
-    """A file that is not a results.json of this format: one line, exit code 2."""
 
 
 @dataclass(frozen=True)
@@ -52,30 +46,21 @@ class Diff:
     skipped: list[str] = field(default_factory=list)
     """Cases that ran in the base run and are skipped now: their verdict is unknown, not fixed."""
     stale_known_failures: list[str] = field(default_factory=list)
+    new_departures: list[dict] = field(default_factory=list)
+    fixed_departures: list[dict] = field(default_factory=list)
+    still_departures: list[dict] = field(default_factory=list)
 
     @property
     def regressions(self) -> list[Item]:
         return [i for i in self.new if not i.expected and (i.level == "must" or i.check == ERROR)]
 
+    @property
+    def departure_regressions(self) -> list[dict]:
+        return [d for d in self.new_departures if d["level"] == "must" and d["known_failure"] != "all"]
 
-def load(path: str) -> dict:
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise DiffInputError(f"cannot read {path}: {error.strerror or error}") from None
-    except (ValueError, UnicodeDecodeError) as error:
-        raise DiffInputError(f"{path} is not JSON: {error}") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT_VERSION:
-        raise DiffInputError(f"{path} is not a results.json of format {FORMAT_VERSION} (written by openai-conformance run)")
-    if error := jsonschema.exceptions.best_match(_validator().iter_errors(document)):
-        where = "/".join(str(p) for p in error.absolute_path)
-        raise DiffInputError(f"{path} does not follow the results schema at /{where}: {shorten(error.message, 120)}")
-    return document
-
-
-@cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    @property
+    def failed_gate(self) -> bool:
+        return bool(self.regressions or self.departure_regressions)
 
 
 def compare(base: dict, new: dict) -> Diff:
@@ -96,6 +81,11 @@ def compare(base: dict, new: dict) -> Diff:
         for check, item in now.items():
             (diff.still if check in then else diff.new).append(item)
         diff.fixed += [item for check, item in then.items() if check not in now]
+    before_departures = {d["signature"]: d for d in folding.fold(base["cases"])}
+    after_departures = {d["signature"]: d for d in folding.fold(new["cases"])}
+    for key, departure in after_departures.items():
+        (diff.still_departures if key in before_departures else diff.new_departures).append(departure)
+    diff.fixed_departures = [d for key, d in before_departures.items() if key not in after_departures]
     return diff
 
 
@@ -120,14 +110,26 @@ def render(diff: Diff, base: dict, new: dict) -> str:
     lines = [f"openai-conformance diff: {_describe(base)} -> {_describe(new)}"]
     if base["target"]["base_url"] != new["target"]["base_url"]:
         lines.append(f"note: the runs are of different targets ({base['target']['base_url']} / {new['target']['base_url']})")
+    for title, found in (("new departures", diff.new_departures), ("fixed departures", diff.fixed_departures), ("departures still there", diff.still_departures)):
+        lines += heading(title, found) + [_departure_line(d) for d in found]
     for title, items in (("new failures", diff.new), ("fixed", diff.fixed), ("still failing", diff.still)):
         lines += heading(title, items) + [i.line() for i in items]
     for title, cases in (("added cases", diff.added), ("removed cases", diff.removed), ("newly skipped", diff.skipped)):
         lines += heading(title, cases) + [f"  {c}" for c in cases]
     lines += [f"known failure now passes, update the profile: {c}" for c in diff.stale_known_failures]
-    count = len(diff.regressions)
-    lines.append(f"verdict: {count} new must failure(s) or error(s)" if count else "verdict: no new must failure")
+    count, departed = len(diff.regressions), len(diff.departure_regressions)
+    if count or departed:
+        lines.append(f"verdict: {departed} new must departure(s), {count} new must failure(s) or error(s)")
+    else:
+        lines.append("verdict: no new must failure")
     return "\n".join(lines) + "\n"
+
+
+def _departure_line(departure: dict) -> str:
+    """Like a failure's line: level, then what differs and on how many cases."""
+    d = departure
+    known = {"all": "  (known failure)", "some": "  (partly known failures)", "none": ""}[d["known_failure"]]
+    return f"  {'[' + d['level'] + ']':<8} {d['check']} {d['summary']}  (on {d['cases']['count']} case(s)){known}"
 
 
 def _describe(document: dict) -> str:

@@ -10,9 +10,10 @@ from collections import Counter
 from html import escape
 
 from conformance.profile import CAPABILITIES
+from conformance.reporting import departures as folding
 from conformance.reporting.aspects import ASPECTS, DESCRIPTIONS
 
-_STYLE = """
+STYLE = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#1d232a}
 h1{font-size:22px;margin:4px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d6dce2;padding-bottom:4px}
 h3{font-size:15px;margin:0 0 6px;word-break:break-all}
@@ -30,6 +31,13 @@ article{border:1px solid #d6dce2;border-left:4px solid #cf222e;border-radius:4px
 article.error{border-left-color:#8250df}article.warning{border-left-color:#d4a72c}
 pre{background:#f6f8fa;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all;margin:6px 0;font-size:12px}
 details summary{cursor:pointer;color:#0969da}.muted{color:#5b6672}
+.scroll{overflow-x:auto}td.num{text-align:right;white-space:nowrap}code{font-size:12px;overflow-wrap:anywhere}
+.level{font-weight:600;font-size:12px;text-transform:uppercase}.level.must{color:#cf222e}.level.should{color:#9a6700}
+.known{color:#5b6672;font-size:12px}dl.example{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 10px;margin:6px 0}
+dl.example dt{color:#5b6672}dl.example dd{margin:0;word-break:break-all}
+@media (max-width:700px){body{padding:8px 10px}th,td{padding:4px 5px}.counts{flex-wrap:wrap}h1{font-size:19px}
+table.departures thead{display:none}table.departures tr{display:block;border:1px solid #d6dce2;margin:6px 0}
+table.departures td{display:inline-block;border:0}table.departures td.what{display:block}}
 """
 
 
@@ -40,8 +48,9 @@ def render(document: dict) -> str:
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
         _header(document),
+        departures_section(folding.fold(cases)),
         _matrix(cases),
         _failures(cases),
         _all_cases(cases),
@@ -80,12 +89,47 @@ def _header(document: dict) -> str:
     )
 
 
+def departures_section(departures: list[dict]) -> str:
+    """The report's first table: one row per departure, must first; each expands to its example and curl."""
+    if not departures:
+        return "<section id='departures'><h2>Departures</h2><p>None: no check failed.</p></section>"
+    rows = "".join(
+        f"<tr><td><span class='level {d['level']}'>{d['level']}</span>"
+        + ("<br><span class='known'>known failure</span>" if d["known_failure"] == "all" else "") + "</td>"
+        f"<td class='num'>{d['cases']['count']} case{'s' if d['cases']['count'] > 1 else ''}</td><td><code>{escape(d['check'])}</code></td>"
+        f"<td class='what'><details><summary>{escape(d['summary'])}</summary>{departure_example(d)}</details></td></tr>"
+        for d in departures
+    )
+    return (
+        f"<section id='departures'><h2>Departures: {escape(folding.headline(departures).replace(' departure(s) from the reference', ''))}</h2>"
+        "<p class='muted'>Each row is one way the target differs from the reference, folded over every case it breaks: "
+        "fix it once. Open a row for an example and the curl that reproduces it.</p>"
+        "<div class='scroll'><table class='departures'><thead><tr><th>level</th><th>cases</th><th>check</th><th>what differs</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div></section>"
+    )
+
+
+def departure_example(departure: dict) -> str:
+    d = departure
+    facts = {
+        "rule": d["rule"] or "",
+        "reference": d["section"] or "",
+        "at": folding.where_found(d),
+        "expected": d["expected"],
+        "seen": d["seen"],
+        "request id": d["request_id"] or "(none)",
+        "cases": ", ".join(folding.short_case(i) for i in d["cases"]["ids"]),
+    }
+    example = "".join(f"<dt>{k}</dt><dd>{escape(v)}</dd>" for k, v in facts.items() if v)
+    return f"<dl class='example'>{example}</dl>" + (f"<pre>{escape(d['curl'])}</pre>" if d["curl"] else "")
+
+
 def _matrix(cases: list[dict]) -> str:
     """Capability rows x aspect columns; a cell counts the case x check verdicts of that capability and aspect."""
     cells: dict[tuple[str, str], Counter] = {}
     not_run: dict[str, Counter] = {}
-    for case in sorted(cases, key=lambda c: _order(_row(c["capability"]))):
-        capability = _row(case["capability"])
+    for case in sorted(cases, key=lambda c: capability_order(capability_row(c["capability"]))):
+        capability = capability_row(case["capability"])
         not_run.setdefault(capability, Counter())
         if case["status"] in ("skip", "error"):
             not_run[capability][case["status"]] += 1
@@ -108,19 +152,19 @@ def _matrix(cases: list[dict]) -> str:
         "<section id='matrix'><h2>Conformance matrix</h2>"
         "<p class='muted'>Each cell counts check verdicts (case × check): ✓ pass, ✗ must failure, ⚠ should failure. "
         "The last column counts cases that did not run (skipped) or broke the suite (error).</p>"
-        f"<table><thead><tr><th>capability</th>{head}<th>skipped / error</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></section>"
+        f"<div class='scroll'><table><thead><tr><th>capability</th>{head}<th>skipped / error</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
 
 
-def _row(capabilities: str | None) -> str:
+def capability_row(capabilities: str | None) -> str:
     """A case's row: the most specific endpoint capability it needs (chat-streaming, not chat; fine-tuning,
     not files). ``generated`` is a column, not a row: generated requests count in their endpoint's row."""
     names = (capabilities or "(none)").split()
-    return max([n for n in names if n not in ASPECTS] or names, key=_order)
+    return max([n for n in names if n not in ASPECTS] or names, key=capability_order)
 
 
-def _order(capability: str) -> int:
+def capability_order(capability: str) -> int:
     return CAPABILITIES.index(capability) if capability in CAPABILITIES else len(CAPABILITIES)
 
 
@@ -132,7 +176,7 @@ def _failures(cases: list[dict]) -> str:
     )
     if not shown:
         return "<section id='failures'><h2>Failures</h2><p>None.</p></section>"
-    return f"<section id='failures'><h2>Failures ({len(shown)})</h2>" + "".join(_failure(c) for c in shown) + "</section>"
+    return f"<section id='failures'><h2>Failures by case ({len(shown)})</h2>" + "".join(_failure(c) for c in shown) + "</section>"
 
 
 def _failure(case: dict) -> str:
@@ -180,8 +224,8 @@ def _all_cases(cases: list[dict]) -> str:
         for c in cases
     )
     return (
-        "<section id='cases'><h2>All cases</h2><table><thead><tr><th>case</th><th>capability</th><th>reference</th>"
-        f"<th>status</th><th>duration</th><th>request ids</th></tr></thead><tbody>{rows}</tbody></table></section>"
+        "<section id='cases'><h2>All cases</h2><div class='scroll'><table><thead><tr><th>case</th><th>capability</th><th>reference</th>"
+        f"<th>status</th><th>duration</th><th>request ids</th></tr></thead><tbody>{rows}</tbody></table></div></section>"
     )
 
 

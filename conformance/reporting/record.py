@@ -72,6 +72,7 @@ def exchange_record(ex: Exchange) -> dict:
             "body": _body(ex, ex.response.content, ex.response.headers.get("content-type", "")),
         }
     return {
+        "operation": ex.operation.key if ex.operation else None,
         "request": {
             "method": ex.request.method,
             "url": ex.redact(str(ex.request.url)),

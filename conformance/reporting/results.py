@@ -2,8 +2,11 @@
 
 The document's schema is ``results.schema.json`` beside this module (a test validates produced
 results against it). Rows are built from the reports pytest (or each xdist worker) sends to the
-controller: the case's section, capability and verdict travel in ``user_properties``, its
-exchanges in the report attribute ``conformance_exchanges`` (see ``record``).
+controller: the case's section, capability, known-failure reason and verdict travel in
+``user_properties``, its exchanges in the report attribute ``conformance_exchanges`` (see ``record``).
+The target is described by whoever registers the collector (the plugin), as plain data: reporting
+resolves nothing itself. The run's departures (``departures``) are written into the document, shown
+by the HTML report and printed as the terminal's last table.
 """
 
 from __future__ import annotations
@@ -17,26 +20,32 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conformance import __version__, spending, tls
+from conformance import __version__, spending
 from conformance.checks import REGISTRY
-from conformance.exchange import KEY_PLACEHOLDER
-from conformance.reporting import html, record
+from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
+from conformance.reporting import departures, html, record
+from conformance.reporting.document import FORMAT_VERSION, SCHEMA
 from conformance.reporting.aspects import aspect
 
-FORMAT_VERSION = 2
-SCHEMA = Path(__file__).with_name("results.schema.json")
 STATUSES = ("pass", "skip", "fail", "error")
 """In order of precedence: a case's status is the worst of its setup, call and teardown."""
 NOW_PASSES = "a known failure of the profile now passes: update the profile"
 
 
+KNOWN_FAILURE_PROPERTY = "known-failure"
+"""user_properties key of a case's known-failure reason (from the profile)."""
+
+
 class Collector:
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, target: dict) -> None:
+        """``target``: results.json's ``target`` object (see the schema), already free of credentials."""
         self.config = config
+        self.target = target
         self.results_path = config.getoption("conformance_results")
         self.html_path = config.getoption("conformance_html")
         self.rows: dict[str, dict] = {}
         self.started = time.time()
+        self.departures: list[dict] | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         row = self.rows.setdefault(report.nodeid, _new_row(report.nodeid))
@@ -48,6 +57,7 @@ class Collector:
         row["section"] = properties.get("reference", row["section"])
         row["capability"] = properties.get("capability", row["capability"])
         row["cost"] = spending.case_cost(properties) or row["cost"]
+        row["known_failure"] = properties.get(KNOWN_FAILURE_PROPERTY, row["known_failure"])
         row["exchanges"].extend(getattr(report, record.REPORT_ATTRIBUTE, []))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -59,17 +69,21 @@ class Collector:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         document = self.document()
-        for path, text in ((self.results_path, json.dumps(document, indent=2) + "\n"), (self.html_path, html.render(document))):
+        self.departures = document["departures"] if any(c["section"] for c in document["cases"]) else None
+        for path, write in ((self.results_path, lambda: json.dumps(document, indent=2) + "\n"), (self.html_path, lambda: html.render(document))):
             if path:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-                Path(path).write_text(text, encoding="utf-8")
+                Path(path).write_text(write(), encoding="utf-8")
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """The departures table, after pytest's own summary line: what a maintainer reads first."""
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and self.departures is not None:
+            reporter.write(departures.text(self.departures, max(reporter._tw.fullwidth, 160)))
 
     def document(self) -> dict:
-        from conformance.plugin import target_from  # the plugin imports this module
-
-        target = target_from(self.config)
         finished = time.time()
-        cases = [_finish(row, target.profile.known_failure(row["id"])) for row in self.rows.values()]
+        cases = [_finish(row) for row in self.rows.values()]
         return {
             "format": FORMAT_VERSION,
             "suite": {"name": "openai-conformance", "version": __version__, "python": platform.python_version()},
@@ -79,29 +93,23 @@ class Collector:
                 "duration": round(finished - self.started, 3),
                 "seed": _seed(self.config.getoption("hypothesis_seed", None)),
             },
-            "target": {
-                "base_url": public_url(target.base_url, target.api_key) if target.base_url else "embedded emulator",
-                "profile": target.profile.name,
-                "capabilities": sorted(target.profile.capabilities),
-                "unsupported": target.profile.lacking(),
-                "models": target.models.__dict__,
-                "tls": tls.describe(target.ca_bundle, target.insecure),
-            },
+            "target": self.target,
             "summary": {
                 **{s: sum(c["status"] == s for c in cases) for s in STATUSES},
                 "warnings": sum(c["status"] == "pass" and c["level"] == "should" for c in cases),
             },
             "cost": spending.run_cost(self.config, cases),
+            "departures": departures.fold(cases),
             "cases": cases,
         }
 
 
 def _new_row(nodeid: str) -> dict:
     return {"id": nodeid, "status": "pass", "reason": None, "section": None, "capability": None, "duration": 0.0,
-            "cost": {"requests": 0, "tokens": 0}, "exchanges": []}
+            "cost": {"requests": 0, "tokens": 0}, "known_failure": None, "exchanges": []}
 
 
-def _finish(row: dict, known_failure: str | None) -> dict:
+def _finish(row: dict) -> dict:
     """Aggregate the row's exchanges: a check fails the case if it failed on any exchange."""
     checks: dict[str, dict] = {}
     for index, exchange in enumerate(row["exchanges"]):
@@ -121,6 +129,7 @@ def _finish(row: dict, known_failure: str | None) -> dict:
             check["failures"] += [{"exchange": index, **failure} for failure in outcome["failures"]]
         exchange["checks"] = {o["id"]: o["status"] for o in exchange["checks"]}  # the messages live in the row's checks
     failing = {c["level"] for c in checks.values() if c["status"] == "fail"}
+    known_failure = row["known_failure"]
     return {
         **{k: v for k, v in row.items() if k != "exchanges"},
         "level": "must" if "must" in failing else ("should" if failing else None),
@@ -155,7 +164,8 @@ def public_url(url: str, secret: str) -> str:
     """The URL without credentials: no user info, and the key (should a gateway put it in the path) redacted."""
     parts = urlsplit(url)
     shown = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
-    return shown.replace(secret, KEY_PLACEHOLDER) if secret else shown
+    # As everywhere else: a key too short to be told from ordinary text (a test key) is not searched for.
+    return shown.replace(secret, KEY_PLACEHOLDER) if len(secret) >= MIN_REDACTED_LENGTH else shown
 
 
 def _seed(value: str | None) -> int | str | None:

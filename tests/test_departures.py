@@ -1,0 +1,146 @@
+"""Departures: failures fold once per root cause, never two causes into one; the terminal, results.json and the command show them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conformance import cli
+from conformance.emulator.faults import FAULTS
+from conformance.reporting import departures
+from tests.conftest import CASES, run_cases, with_fault
+
+NOT_GENERATED = f"--ignore={CASES / 'test_generated.py'}"
+"""Generated requests fold like any case; left out where a test counts cases, for speed."""
+
+CHAT_COMPLETIONS_EMBEDDINGS = 'name = "three-endpoints"\ncapabilities = ["models", "chat", "chat-streaming", "completions", "completions-streaming", "embeddings"]\n'
+DOZEN = (
+    "error-code-integer", "ignore-n", "dimensions-ignored", "unknown-model-accepted", "stream-role-changes",
+    "stream-usage-unrequested", "echo-ignored", "client-request-id-length-unchecked", "client-request-id-ascii-unchecked",
+    "no-request-id", "no-openai-meta", "no-rate-limits",
+)
+"""A server like the one issue 16 met: chat, completions and embeddings, an integer error code, n and dimensions
+ignored, unknown models served, roles and usage wrong in streams, echo ignored, X-Client-Request-Id unchecked, few headers."""
+
+
+def test_one_fault_breaking_many_cases_is_one_departure(emulator, tmp_path):
+    _, results = run_cases(tmp_path, with_fault(emulator, "error-code-integer"), "-k", "test_auth or test_errors or test_models or test_embeddings", NOT_GENERATED)
+    failing = [c for c in results["cases"] if c["status"] == "fail"]
+    assert len(failing) >= 30
+    (departure,) = results["departures"]
+    assert departure["check"] == "error.envelope" and departure["pointer"] == "/error/code" and departure["level"] == "must"
+    assert departure["cases"]["count"] == len(failing) and set(departure["cases"]["ids"]) == {c["id"] for c in failing}
+    assert departure["signature"] == "error.envelope /error/code | error: type ['string', 'null'] | integer"
+    assert departure["curl"].startswith("curl ") and departure["known_failure"] == "none"
+
+
+@pytest.mark.parametrize(
+    "faults, check, selection",
+    [(("created-milliseconds", "list-object-wrong"), "body.schema", "test_list_models"),
+     (("validation-500", "unknown-model-accepted"), "http.status", "test_missing_messages or test_unknown_model")],
+)
+def test_two_faults_on_one_check_are_two_departures(emulator, tmp_path, faults, check, selection):
+    """Each fault alone is one departure of the check; together they are both, not one."""
+    signatures = []
+    for fault in faults:
+        _, results = run_cases(tmp_path / fault, with_fault(emulator, fault), "-k", selection, NOT_GENERATED)
+        (only,) = (d["signature"] for d in results["departures"] if d["check"] == check)
+        signatures.append(only)
+    _, both = run_cases(tmp_path / "both", with_fault(emulator, "+".join(faults)), "-k", selection, NOT_GENERATED)
+    assert sorted(d["signature"] for d in both["departures"] if d["check"] == check) == sorted(signatures)
+    assert len(set(signatures)) == 2
+
+
+def test_a_server_with_a_dozen_faults_reads_as_about_a_dozen_departures(emulator, tmp_path):
+    profile = tmp_path / "profile.toml"
+    profile.write_text(CHAT_COMPLETIONS_EMBEDDINGS)
+    _, results = run_cases(tmp_path, with_fault(emulator, "+".join(DOZEN)), f"--profile={profile}", NOT_GENERATED)
+    failing = sum(c["status"] == "fail" or c["level"] == "should" for c in results["cases"])
+    found = results["departures"]
+    assert failing > 3 * len(found)  # many more failing cases than things to fix
+    assert 12 <= len(found) <= 18
+    assert {FAULTS[f].kills for f in DOZEN} <= {d["check"] for d in found}
+    levels = [d["level"] for d in found]
+    assert levels == sorted(levels, key=departures.LEVELS.index)  # must first, then should
+
+
+def test_the_terminal_ends_with_the_table_after_pytests_summary(emulator, tmp_path, capsys):
+    run_cases(tmp_path, with_fault(emulator, "ignore-n"), "-k", "test_sampling_parameters", NOT_GENERATED)
+    lines = capsys.readouterr().out.splitlines()
+    summary = max(i for i, line in enumerate(lines) if " failed" in line and " passed" in line)
+    assert lines[summary + 1:] == [
+        "openai-conformance: 1 departure(s) from the reference (1 must, 0 should):",
+        "  must      2 cases  chat.choices-count  /choices: expected 2 choice(s) with indices [0, 1], seen indices [0]",
+    ]
+
+
+def test_the_departures_command_prints_text_markdown_and_json(emulator, tmp_path, capsys):
+    profile = tmp_path / "profile.toml"
+    profile.write_text('name = "p"\n[known-failures]\n"test_chat.py::test_sampling_parameters[n=2]" = "ignores n"\n')
+    run_cases(tmp_path, with_fault(emulator, "ignore-n+no-request-id"), "-k", "test_sampling_parameters", f"--profile={profile}", NOT_GENERATED)
+    path = str(tmp_path / "results.json")
+    capsys.readouterr()
+    assert cli.main(["departures", path]) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert text[1] == "openai-conformance: 2 departure(s) from the reference (1 must, 1 should):"
+    assert text[2].startswith("  must      2 cases  chat.choices-count") and text[2].endswith("(partly known failures)")
+    assert cli.main(["departures", path, "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert "| must (partly known failures) | `chat.choices-count` | 2 cases | `/choices` | 2 choice(s) with indices [0, 1] | indices [0] |" in markdown
+    assert "| `headers.request-id` | 6 cases | `header:x-request-id` | an x-request-id header | (absent) |" in markdown and "```sh\ncurl -X POST" in markdown
+    assert cli.main(["departures", path, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [d["check"] for d in document["departures"]] == ["chat.choices-count", "headers.request-id"]
+    assert cli.main(["departures", str(tmp_path / "missing.json")]) == 2
+
+
+def _failure(pointer: str, expected: str, seen: str) -> dict:
+    return {"exchange": 0, "message": "", "section": "S", "pointer": pointer, "expected": expected, "seen": seen}
+
+
+_POST = {"operation": "POST /chat/completions", "request": {"method": "POST", "url": "http://t/v1/chat/completions"}}
+
+
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        # Indices and counts are the case's, not the finding's.
+        (_failure("/choices/0/logprobs", "chat.completion: 'logprobs' is a required property", "{'index': 0}"),
+         _failure("/choices/3/logprobs", "chat.completion: 'logprobs' is a required property", "{'index': 3, 'message': {}}")),
+        (_failure("/choices", "2 choice(s) with indices [0, 1]", "indices [0]"), _failure("/choices", "3 choice(s) with indices [0, 1, 2]", "indices [0]")),
+        # Values of one JSON type; data in quotes (a model, an id).
+        (_failure("/error/code", "error: type ['string', 'null']", "401"), _failure("/error/code", "error: type ['string', 'null']", "404")),
+        (_failure("/model", "'gpt-4o-mini' or gpt-4o-mini-<snapshot>", "'x'"), _failure("/model", "'gpt-4.1' or gpt-4.1-<snapshot>", "'y'")),
+        # Which of a check's headers is missing: the example names them.
+        (_failure("header:x-ratelimit-limit-requests", "an x-ratelimit-limit-requests header", "(absent)"),
+         _failure("header:x-ratelimit-reset-tokens", "an x-ratelimit-reset-tokens header", "(absent)")),
+        # A status: the operation and the pair, whatever the body.
+        (_failure("status", "HTTP 400", "HTTP 500: 'Internal Server Error'"), _failure("status", "HTTP 400", "HTTP 500: '{\"detail\": \"x\"}'")),
+    ],
+)
+def test_one_kind_of_finding_folds(one, other):
+    assert departures.signature("c", one, _POST, "t.py::a") == departures.signature("c", other, _POST, "t.py::b")
+
+
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        (_failure("/choices/0", "chat.completion: 'logprobs' is a required property", "{}"),
+         _failure("/choices/0", "chat.completion: 'finish_reason' is a required property", "{}")),
+        (_failure("/error/code", "error: type ['string', 'null']", "401"), _failure("/error/code", "error: type ['string', 'null']", "{'id': 1}")),
+        (_failure("header:content-type", "application/json", "text/plain"), _failure("header:content-type", "application/json", "text/html")),
+        (_failure("status", "HTTP 400", "HTTP 500: ''"), _failure("status", "HTTP 404", "HTTP 500: ''")),
+        (_failure("status", "HTTP 401", "HTTP 404: ''"), _failure("status", "HTTP 200", "HTTP 404: ''")),
+        # Accepting two different invalid requests is two rules unenforced.
+        (_failure("status", "HTTP 400", "HTTP 200: '{}'"), _failure("status", "HTTP 400", "HTTP 200: '{}'")),
+    ],
+)
+def test_different_findings_do_not_fold(one, other):
+    assert departures.signature("c", one, _POST, "t.py::a") != departures.signature("c", other, _POST, "t.py::b")
+
+
+def test_the_same_status_pair_on_another_operation_is_another_departure():
+    failure = _failure("status", "HTTP 400", "HTTP 500: ''")
+    other = {"operation": "POST /embeddings", "request": {"method": "POST", "url": "http://t/v1/embeddings"}}
+    assert departures.signature("http.status", failure, _POST, "a") != departures.signature("http.status", failure, other, "a")
