@@ -26,6 +26,7 @@ VARIANTS: dict[str, str] = {
     "sse-no-space": "data:{...} without the optional space",
     "sse-split-writes": "every event written in two pieces, cut mid-line",
     "sse-bom": "a byte order mark before the first event",
+    "small-vocabulary": "a model of 256 token ids: a prompt or input with a larger id is answered 400, as llama.cpp's server does",
     "role-repeated": 'role "assistant" in every delta of a choice, not only the first (not forbidden; LiteLLM does it with n > 1)',
     "chunk-extra-fields": "unknown fields in chunks, choices and deltas (backward-compatible additions)",
     "mid-stream-error": "an error after two chunks, sent as an event carrying the error object",
