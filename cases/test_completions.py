@@ -2,6 +2,8 @@
 
 import pytest
 
+from .test_embeddings import TOKENS  # ids below 256: every vocabulary holds them (see there)
+
 pytestmark = [pytest.mark.capability("completions"), pytest.mark.reference("Completions > Create completion")]
 
 MAX_TOKENS = 7
@@ -27,6 +29,12 @@ def test_completion_parameters(api, models, parameters):
 
 def test_completion_echo(api, models):
     api.post("/completions", json=completion(models.completions, echo=True), expect=200)
+
+
+@pytest.mark.parametrize("prompt", [TOKENS, [TOKENS, TOKENS[:2]]], ids=["token_array", "token_arrays"])
+def test_completion_token_prompt(api, models, prompt):
+    # The reference's prompt may be token ids: one array, or one array per prompt (choices grouped by prompt).
+    api.post("/completions", json=completion(models.completions, prompt), expect=200)
 
 
 def test_completion_unknown_model(api):

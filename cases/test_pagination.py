@@ -7,6 +7,7 @@ tolerate objects the suite did not create, so the cases run on an account that h
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,39 +25,57 @@ SEEDED = 5
 """Items seeded per walk: with pagination.PAGE_SIZE 2, pages of 2, 2 and 1."""
 JOBS = 3
 """Fine-tuning jobs are the costliest to seed (each is cancelled when its case ends): pages of 2 and 1."""
+SPREAD = 1.0
+"""Seconds between the two parts of a spread seeding: more than created_at's resolution, whatever the target's clock."""
 
 
-def _files(api, models, resources, count: int) -> Seeded:
+def _created(more: Callable[[], str], count: int, spread: bool) -> frozenset[str]:
+    """The ids of ``count`` objects made by ``more``.
+
+    A target stamps created_at in seconds, so objects made in a burst usually share one, and then any order
+    of them is a legal sort: a target that ignores ``order`` would only show as a list.tie-order warning.
+    ``spread`` makes the later part at least SPREAD after the earlier one was answered, hence created in a
+    later second on any clock: the seeded items have two distinct created_at (and ties within each part),
+    so list.order sees a wrong order at must level. It costs one SPREAD of wall time per seeding.
+    """
+    early = [more() for _ in range(count - count // 2)]
+    if spread and count > 1:
+        time.sleep(SPREAD)
+    return frozenset(early + [more() for _ in range(count // 2)])
+
+
+def _files(api, models, resources, count: int, spread: bool) -> Seeded:
     def more():
         return upload(api, resources, name="page.txt").data["id"]
 
-    return Seeded("/files", frozenset(more() for _ in range(count)), more=more)
+    return Seeded("/files", _created(more, count, spread), more=more)
 
 
-def _assistants(api, models, resources, count: int) -> Seeded:
+def _assistants(api, models, resources, count: int, spread: bool) -> Seeded:
     def more():
         return api.post("/assistants", json=assistant(models, resources), headers=BETA, expect=200).data["id"]
 
-    return Seeded("/assistants", frozenset(more() for _ in range(count)), BETA, more)
+    return Seeded("/assistants", _created(more, count, spread), BETA, more)
 
 
 def _training_file(api, resources) -> str:
     return upload(api, resources, purpose="fine-tune", name="train.jsonl", content=TRAINING).data["id"]
 
 
-def _jobs(api, models, resources, count: int) -> Seeded:
+def _jobs(api, models, resources, count: int, spread: bool) -> Seeded:
     training = _training_file(api, resources)
 
     def more():
         return create_job(api, models, resources, training).data["id"]
 
-    return Seeded("/fine_tuning/jobs", frozenset(more() for _ in range(min(count, JOBS))), more=more)
+    return Seeded("/fine_tuning/jobs", _created(more, min(count, JOBS), spread), more=more)
 
 
-def _events(api, models, resources, count: int) -> Seeded:
+def _events(api, models, resources, count: int, spread: bool) -> Seeded:
     """A job's events are made by the target: each retrieve moves the emulator's job on one status (one event).
 
-    A real job makes its events as it runs; whatever it has when listed is what the walks must visit.
+    A real job makes its events as it runs; whatever it has when listed is what the walks must visit
+    (the list has no ``order``: ``spread`` changes nothing).
     """
     job = create_job(api, models, resources, _training_file(api, resources)).data["id"]
 
@@ -115,8 +134,8 @@ def listings(where: Callable[[pagination.Paging], bool] = lambda rules: True, va
     return params
 
 
-def seed(listing: Listing, api, models, resources, count: int = SEEDED) -> Seeded:
-    return listing.seed(api, models, resources, count)
+def seed(listing: Listing, api, models, resources, count: int = SEEDED, spread: bool = False) -> Seeded:
+    return listing.seed(api, models, resources, count, spread)
 
 
 @pytest.mark.parametrize("listing", listings())
@@ -131,7 +150,8 @@ def test_walk_before(api, models, resources, listing):
 
 @pytest.mark.parametrize(("listing", "order"), listings(lambda rules: rules.default_order is not None, lambda rules: ["asc", "desc"]))
 def test_order(api, models, resources, listing, order):
-    pagination.ordered(api, seed(listing, api, models, resources), listing.rules, order)
+    # Spread: items of distinct created_at, or an ignored order (or default order) is a legal sort of ties.
+    pagination.ordered(api, seed(listing, api, models, resources, spread=True), listing.rules, order)
 
 
 @pytest.mark.parametrize("listing", listings())

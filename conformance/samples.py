@@ -1,4 +1,4 @@
-"""Tiny media made in code (no fixtures on disk, no dependencies): audio to upload, images to answer with."""
+"""Tiny samples made in code (no fixtures on disk, no dependencies): audio to upload, images to answer with, token ids."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ import wave
 import zlib
 
 SAMPLE_RATE = 16000
+TOKEN_IDS = 256
+"""Token ids below this are in every model's vocabulary (byte-level ones start with 256 byte tokens; a tiny model
+has a few hundred). Ids are the model's business: llama.cpp's server answers one its vocabulary lacks with 400
+"Prompt contains invalid tokens", so the suite sends no larger id where it means a valid request."""
 
 
 def wav(seconds: float = 0.5) -> bytes:

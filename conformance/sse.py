@@ -16,13 +16,15 @@ from typing import NamedTuple
 
 DONE = "[DONE]"
 """The data of the event that ends an OpenAI stream."""
+DEFAULT_TYPE = "message"
+"""The type of an event without an ``event:`` field (the standard's default)."""
 _BOM = "\ufeff"
 
 
 class Event(NamedTuple):
     # A tuple, not a frozen dataclass: building one per event is the reader's main cost.
     data: str
-    type: str = "message"
+    type: str = DEFAULT_TYPE
     """The ``event:`` field, or "message" when there is none."""
     id: str | None = None
     """The last event id seen so far (an ``id:`` field applies to the events that follow too)."""
@@ -91,7 +93,7 @@ class Reader:
                 continue
             if not line:
                 if data:
-                    events.append(Event("\n".join(data), kind or "message", last_id, arrival))
+                    events.append(Event("\n".join(data), kind or DEFAULT_TYPE, last_id, arrival))
                     data = []
                 kind = ""
                 continue
@@ -154,6 +156,23 @@ class Stream:
             except ValueError:
                 parsed.append(NOT_JSON)
         return parsed
+
+    def defined(self, types: frozenset[str]) -> list[int]:
+        """Indices of the events of ``types``, the event types the stream's reference defines; only these are its events.
+
+        The reference counts new event types among backward-compatible changes, so an event of any other
+        type (``event: ping``) is legal: it is never judged as one of the stream's events (a chunk, an
+        error), whatever its data; ``undefined`` lists it, for at most a warning.
+        """
+        return [i for i, event in enumerate(self.events) if event.type in types]
+
+    def undefined(self, types: frozenset[str]) -> dict[str, list[int]]:
+        """The indices of the events of each type not in ``types``, by type, in the order met."""
+        found: dict[str, list[int]] = {}
+        for i, event in enumerate(self.events):
+            if event.type not in types:
+                found.setdefault(event.type, []).append(i)
+        return found
 
     @property
     def size(self) -> int:

@@ -11,7 +11,7 @@ import pytest
 from conformance import pagination
 from conformance.checks import Expect, evaluate
 from conformance.exchange import Exchange
-from tests.conftest import KEY, failed_checks, run_cases
+from tests.conftest import KEY, failed_checks, run_cases, with_fault
 from tests.test_resources import _left_by_the_run, _state, target  # noqa: F401  (the fixture: an emulator holding others' objects)
 
 PAGINATION_CASES = "test_pagination or test_list"
@@ -23,6 +23,20 @@ def test_legal_variation_passes_every_pagination_check(variant, emulator, tmp_pa
     code, results = run_cases(tmp_path, emulator.replace("/v1", f"/variant/{variant}/v1"), "-k", PAGINATION_CASES)
     assert results["cases"]
     assert (code, failed_checks(results)) == (0, set())
+
+
+@pytest.mark.parametrize("depth", ["quick", "deep"])
+@pytest.mark.parametrize("fault", ["order-ignored", "default-order-asc"])
+def test_a_wrong_order_fails_at_must_level_although_a_burst_of_creations_shares_a_second(fault, depth, emulator, tmp_path):
+    # Seen: order=asc answered newest first gave only a list.tie-order warning, because the walk's objects were
+    # all created within one second (as the emulator now stamps them, like a real server) and any order of
+    # ties is a legal sort. test_order seeds them in two seconds, so the order shows, in either depth.
+    code, results = run_cases(tmp_path, with_fault(emulator, fault), "-k", "test_order", f"--depth={depth}")
+    ran = [case for case in results["cases"] if case["status"] != "skip"]
+    assert len(ran) == (1 if depth == "quick" else 4)  # quick: one list, one order
+    assert code == 1
+    failed = [case for case in ran if case["status"] == "fail"]
+    assert failed and all({c["id"] for c in case["checks"] if c["status"] == "fail" and c["level"] == "must"} == {"list.order"} for case in failed)
 
 
 def test_unknown_cursor_variant_answers_an_empty_page(emulator):

@@ -6,11 +6,14 @@ Requests go straight through the suite's client and checks: no inner pytest run 
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from conformance.checks import REGISTRY, Expect, Level, evaluate
 from conformance.config import Target
 from conformance.emulator.variants import VARIANTS
+from conformance.exchange import Exchange
+from conformance.sse import Stream
 from conformance.transport import Client
 from tests.conftest import KEY
 
@@ -34,13 +37,42 @@ def stream_outcomes(base_url: str, path: str, body: dict) -> list:
     return list(evaluate(exchange, Expect(200)))
 
 
-@pytest.mark.parametrize("variant", [name for name in VARIANTS if name not in ("mid-stream-error", "role-repeated")])
+OTHER_EVENT_TYPES = ("sse-ping-events", "sse-vendor-events")
+"""Variants with events of types the reference does not define: legal, and worth a warning (stream.unknown-events)."""
+
+
+@pytest.mark.parametrize("variant", [name for name in VARIANTS if name not in ("mid-stream-error", "role-repeated", *OTHER_EVENT_TYPES)])
 def test_legal_variation_passes_every_check(variant, emulator):
     base_url = emulator.replace("/v1", f"/variant/{variant}/v1")
     for path, body in REQUESTS:
         outcomes = stream_outcomes(base_url, path, body)
         assert FRAMING_CHECKS <= {o.check.id for o in outcomes}, "the stream's events were not read"
         assert [v.message() for o in outcomes for v in o.violations] == []
+
+
+@pytest.mark.parametrize("variant", OTHER_EVENT_TYPES)
+def test_events_of_other_types_are_skipped_by_every_check_and_only_warned_of(variant, emulator):
+    # Seen: event: ping / data: {} before the chunks failed stream.chunk-schema and stream.same-ids at must level.
+    # Such events are not chunks (a chunk has no event: field): every must check passes, chat and completions alike.
+    base_url = emulator.replace("/v1", f"/variant/{variant}/v1")
+    for path, body in REQUESTS:
+        outcomes = stream_outcomes(base_url, path, body)
+        assert FRAMING_CHECKS <= {o.check.id for o in outcomes}
+        assert {o.check.id for o in outcomes if not o.passed} == {"stream.unknown-events"}
+    assert REGISTRY["stream.unknown-events"].level is Level.SHOULD
+    seen = [v.finding.seen for o in outcomes if not o.passed for v in o.violations]
+    assert all("choices is None" in s for s in seen) and len(seen) == (1 if variant == "sse-ping-events" else 2)  # one per type
+
+
+def test_a_stream_whose_chunks_all_carry_another_event_type_says_why_it_has_no_chunks():
+    body = b"".join(b'event: completion.chunk\ndata: {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", '
+                    b'"choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": "stop"}]}\n\n' for _ in range(2))
+    request = httpx.Request("POST", "http://target.invalid/v1/chat/completions", json={**CHAT, "stream": True})
+    response = httpx.Response(200, headers={"content-type": "text/event-stream"}, request=request)
+    exchange = Exchange(request, "/chat/completions", response, stream=Stream(((0.1, body + b"data: [DONE]\n\n"),)))
+    failed = {o.check.id: o for o in evaluate(exchange, Expect(200)) if not o.passed and o.check.id.startswith("stream.")}
+    assert set(failed) == {"stream.choices", "stream.unknown-events"}
+    assert "'completion.chunk' are not chunks" in failed["stream.choices"].violations[0].finding.seen
 
 
 def test_error_event_after_the_stream_started_is_reported_as_an_incomplete_answer(emulator):

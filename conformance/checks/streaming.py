@@ -4,6 +4,9 @@ They apply to answers read with ``api.stream`` from operations that stream (chat
 completions). Pointers ``/events/<i>/...`` point into the stream's events, counted from 0.
 The Content-Type (text/event-stream) is media.content-type's: a streamed request's success body
 is that media type (``Operation.media``). The events are read only when it says so.
+
+The stream's events are those of the types the reference defines for it (``CHUNK_STREAM``): events
+of other types are legal, skipped by every check here, and only reported by stream.unknown-events.
 """
 
 from __future__ import annotations
@@ -16,13 +19,18 @@ from conformance.checks import chat, completions
 from conformance.checks.base import Finding, Level, check, shorten
 from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
 from conformance.operations import EVENT_STREAM
-from conformance.sse import DONE
+from conformance.sse import DEFAULT_TYPE, DONE
 
 SECTION = "Streaming"
 CHAT_CHUNK = "chat.completion.chunk"
 INCREMENTAL_MIN_EVENTS = 3
 BUFFERED_SPREAD = 0.1
 """A stream whose events all arrive within this fraction of the wait for the first one was held back."""
+UNKNOWN_EVENTS_SECTION = "Backward compatibility (adding new event types)"
+ERROR_TYPE = "error"
+CHUNK_STREAM = frozenset({DEFAULT_TYPE, ERROR_TYPE})
+"""The event types of a chat or completions stream: unnamed (chunks, [DONE], an error object) and ``event: error``
+(which the official SDK raises as an error, as it does an unnamed event carrying the error object)."""
 
 
 def _streamed(ex) -> bool:
@@ -47,9 +55,14 @@ def _request(ex) -> dict:
     return ex.request_json if isinstance(ex.request_json, dict) else {}
 
 
+def _own(ex) -> list[int]:
+    """The indices of the stream's own events (chunks, errors, [DONE]): those of a type its reference defines."""
+    return ex.stream.defined(CHUNK_STREAM)
+
+
 def _is_error(ex, i: int) -> bool:
-    payload = ex.stream.payloads[i]
-    return ex.stream.events[i].type == "error" or (isinstance(payload, dict) and ("error" in payload or payload.get("object") == "error"))
+    payload, kind = ex.stream.payloads[i], ex.stream.events[i].type
+    return kind == ERROR_TYPE or (kind == DEFAULT_TYPE and isinstance(payload, dict) and ("error" in payload or payload.get("object") == "error"))
 
 
 def _errors(ex) -> list[int]:
@@ -57,8 +70,9 @@ def _errors(ex) -> list[int]:
 
 
 def _chunks(ex) -> list[tuple[int, dict]]:
-    """The JSON object events that are chunks (not errors), with their event index."""
-    return [(i, p) for i, p in enumerate(ex.stream.payloads) if isinstance(p, dict) and not _is_error(ex, i)]
+    """The unnamed JSON object events that are chunks (not errors), with their event index."""
+    return [(i, ex.stream.payloads[i]) for i in ex.stream.defined(frozenset({DEFAULT_TYPE}))
+            if isinstance(ex.stream.payloads[i], dict) and not _is_error(ex, i)]
 
 
 def _choice_entries(ex) -> dict[int, list[tuple[str, dict]]]:
@@ -109,7 +123,8 @@ def sse_framing(ex, expect):
 @check("stream.data-json", Level.MUST, SECTION, applies=_event_stream)
 def data_is_json_object(ex, expect):
     """Every event's data is one JSON object (the data: [DONE] sentinel aside)."""
-    for i, payload in enumerate(ex.stream.payloads):
+    for i in _own(ex):
+        payload = ex.stream.payloads[i]
         if payload is not DONE and not isinstance(payload, dict):
             yield Finding("one JSON object in the event's data", shorten(ex.stream.events[i].data) or "(empty data)", f"/events/{i}")
 
@@ -128,15 +143,16 @@ def nothing_after_done(ex, expect):
     """data: [DONE] is the last event: nothing follows it."""
     payloads = ex.stream.payloads
     if DONE in payloads:
-        after = payloads.index(DONE) + 1
-        for i in range(after, len(payloads)):
+        after = payloads.index(DONE)
+        for i in (i for i in _own(ex) if i > after):
             yield Finding("no event after data: [DONE]", shorten(ex.stream.events[i].data, 120), f"/events/{i}")
 
 
-@check("stream.incremental", Level.SHOULD, SECTION, applies=lambda ex: _event_stream(ex) and len(ex.stream.events) >= INCREMENTAL_MIN_EVENTS)
+@check("stream.incremental", Level.SHOULD, SECTION, applies=lambda ex: _event_stream(ex) and len(_own(ex)) >= INCREMENTAL_MIN_EVENTS)
 def delivered_incrementally(ex, expect):
     """Events are delivered as they are generated, not held back and sent all at once at the end."""
-    arrivals = [event.arrival for event in ex.stream.events]
+    # Only the stream's own events: keep-alive pings sent while the chunks are held back change nothing.
+    arrivals = [ex.stream.events[i].arrival for i in _own(ex)]
     wait, spread, reads = arrivals[0], arrivals[-1] - arrivals[0], len(set(arrivals))
     # Held back: every event in one or two reads, in a blink compared with the wait for the first.
     # A slow first token (a reasoning model) followed by a fast burst still arrives in many reads.
@@ -159,6 +175,23 @@ def error_event_shape(ex, expect):
         for error in errors[:MAX_SCHEMA_FINDINGS]:
             finding = schema_finding(error, "error")
             yield Finding(finding.expected, finding.seen, f"/events/{i}{finding.pointer.rstrip('/')}")
+
+
+def unknown_events(ex, defined: frozenset[str], expected: str, consequence: str):
+    """One finding per event type outside ``defined`` (for every stream's check of its event types)."""
+    for kind, found in ex.stream.undefined(defined).items():
+        sample = shorten(ex.stream.events[found[0]].data, 80) or "(empty data)"
+        yield Finding(expected, f"{len(found)} event(s) of type {kind!r} (first: {sample}); {consequence}", f"/events/{found[0]}", UNKNOWN_EVENTS_SECTION)
+
+
+@check("stream.unknown-events", Level.SHOULD, UNKNOWN_EVENTS_SECTION, applies=_event_stream)
+def only_chunk_events(ex, expect):
+    """Every event is a chunk, [DONE] or an error: other event types are legal, but clients of chat and completions streams do not expect them."""
+    # A should, not a must: the reference lists new event types among backward-compatible changes.
+    # Every other check skips them; this only warns, because the official Python SDK reads each as a
+    # chunk (its choices None, which breaks a loop over chunk.choices) and fails on data that is not JSON.
+    yield from unknown_events(ex, CHUNK_STREAM, "only events without an event: field (chunks, [DONE]) or event: error",
+                              "legal, but the official Python SDK yields each as a chunk whose choices is None")
 
 
 # --- chunk invariants ------------------------------------------------------------------------
@@ -234,7 +267,9 @@ def every_choice_streamed(ex, expect):
     n = chat.count(request.get("n")) if _is_chat(ex) else completions.choices_expected(request)
     seen = sorted(_choice_entries(ex))
     if seen != list(range(n)):
-        yield Finding(f"chunks for choice indices {list(range(n))}", f"indices {seen}", "/events")
+        others = ex.stream.undefined(CHUNK_STREAM)
+        skipped = f" (events named {', '.join(map(repr, others))} are not chunks: a chunk has no event: field)" if others else ""
+        yield Finding(f"chunks for choice indices {list(range(n))}", f"indices {seen}{skipped}", "/events")
 
 
 @check("stream.tool-calls", Level.MUST, "Chat > The chat completion chunk object", applies=lambda ex: _event_stream(ex) and _is_chat(ex))

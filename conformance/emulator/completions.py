@@ -12,7 +12,7 @@ from conformance.emulator.chat import REPLY
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import reply
-from conformance.emulator.validation import Number, json_object, require, optional
+from conformance.emulator.validation import Number, json_object, known_tokens, optional, require, token
 
 IGNORE_N = declare("completions-ignore-n", "completions.choices-count", "test_completion_parameters", "n ignored: one choice")
 IGNORE_MAX_TOKENS = declare("completions-ignore-max-tokens", "completions.max-tokens", "test_completion_parameters", "max_tokens ignored")
@@ -34,22 +34,20 @@ NUMBERS = (
 MAX_STOP_SEQUENCES = 4
 
 
-def _prompts(body: dict) -> list[str]:
+def _prompts(body: dict, request: Request) -> list[str]:
     """The prompts of a request (token arrays as their tokens joined: the emulator has no tokenizer)."""
     prompt = body["prompt"]
     if isinstance(prompt, str):
         return [prompt]
     if isinstance(prompt, list) and prompt and all(isinstance(p, str) for p in prompt):
         return prompt
-    if isinstance(prompt, list) and prompt and all(_token(t) for t in prompt):
-        return [" ".join(map(str, prompt))]
-    if isinstance(prompt, list) and prompt and all(isinstance(p, list) and p and all(_token(t) for t in p) for p in prompt):
+    if isinstance(prompt, list) and prompt and all(token(t) for t in prompt):
+        prompt = [prompt]
+    if isinstance(prompt, list) and prompt and all(isinstance(p, list) and p and all(token(t) for t in p) for p in prompt):
+        for tokens in prompt:
+            known_tokens(request, "prompt", tokens)
         return [" ".join(map(str, p)) for p in prompt]
     raise invalid("prompt", "Invalid 'prompt': expected a string, an array of strings, an array of tokens, or an array of token arrays.")
-
-
-def _token(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def validate(body: dict, request: Request) -> None:
@@ -93,7 +91,7 @@ async def create(request: Request):
     body = await json_object(request)
     validate(body, request)
     model = models.find(body["model"], "completions", request)
-    prompts = _prompts(body)
+    prompts = _prompts(body, request)
     n = 1 if active(request, IGNORE_N) else body.get("n") or 1
     # Choices are grouped by prompt: prompt p's j-th completion has index p * n + j.
     choices, tokens = zip(*(_choice(p * n + j, prompt, body, request) for p, prompt in enumerate(prompts) for j in range(n)))

@@ -14,7 +14,7 @@ from conformance.emulator import models
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import reply
-from conformance.emulator.validation import Number, json_object, require, optional
+from conformance.emulator.validation import Number, json_object, known_tokens, optional, require, token
 
 BASE64_IGNORED = declare("base64-ignored", "embeddings.encoding", "test_base64", "encoding_format base64 ignored: floats returned")
 BIG_ENDIAN = declare("base64-big-endian", "embeddings.encoding", "test_base64", "base64 embeddings packed as big-endian float32")
@@ -27,15 +27,11 @@ MAX_INPUTS = 2048
 ENCODINGS = ("float", "base64")
 
 
-def _token(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _inputs(value: object) -> list[str | list[int]]:
+def _inputs(value: object, request: Request) -> list[str | list[int]]:
     """The inputs of a request: a string, strings, a token array, or token arrays."""
-    if isinstance(value, str) or (isinstance(value, list) and value and all(_token(t) for t in value)):
+    if isinstance(value, str) or (isinstance(value, list) and value and all(token(t) for t in value)):
         inputs = [value]
-    elif isinstance(value, list) and value and (all(isinstance(v, str) for v in value) or all(isinstance(v, list) and v and all(_token(t) for t in v) for v in value)):
+    elif isinstance(value, list) and value and (all(isinstance(v, str) for v in value) or all(isinstance(v, list) and v and all(token(t) for t in v) for v in value)):
         inputs = value
     else:
         raise invalid("input", "Invalid 'input': expected a non-empty string, array of strings, array of tokens, or array of token arrays.")
@@ -43,6 +39,8 @@ def _inputs(value: object) -> list[str | list[int]]:
         raise invalid("input", f"Invalid 'input': at most {MAX_INPUTS} inputs per request.")
     if any(i == "" for i in inputs):
         raise invalid("input", "Invalid 'input': empty strings cannot be embedded.")
+    for tokens in (i for i in inputs if isinstance(i, list)):
+        known_tokens(request, "input", tokens)
     return inputs
 
 
@@ -71,7 +69,7 @@ async def create(request: Request):
         if not isinstance(body.get("encoding_format", "float"), str) or body.get("encoding_format", "float") not in ENCODINGS:
             raise invalid("encoding_format", f"Invalid 'encoding_format': expected one of {list(ENCODINGS)}.")
     model = models.find(body.get("model"), "embeddings", request)
-    inputs = _inputs(body.get("input"))
+    inputs = _inputs(body.get("input"), request)
     dimensions = body.get("dimensions") if isinstance(body.get("dimensions"), int) else NATIVE_DIMENSIONS
     if active(request, DIMENSIONS_IGNORED):
         dimensions = NATIVE_DIMENSIONS

@@ -1,7 +1,8 @@
 """The emulator's list pages, by the reference's parameters of each list (conformance/pagination.py PAGING).
 
 Items are kept oldest first (creation order), so ``created_at`` ties are broken by creation: the
-same way in every request, and ``desc`` is exactly ``asc`` reversed.
+same way in every request, and ``desc`` is exactly ``asc`` reversed. Stamps are the wall clock's
+second (store.py), so a burst of creations ties, as on a real server.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ HAS_MORE_NEVER = declare("has-more-always-false", "list.has-more", "test_walk_af
 AFTER_REPEATED = declare("after-item-repeated", "list.walk-after", "test_walk_after", "the page after=X starts with X itself (an inclusive cursor)")
 BEFORE_FAR_END = declare("before-far-end", "list.walk-before", "test_walk_before", "before=X answers the first items of the list, not those right before X")
 ORDER_IGNORED = declare("order-ignored", "list.order", "test_order", "the order parameter is ignored: lists always come newest first")
-DEFAULT_ASC = declare("default-order-asc", "list.order", "test_walk_after", "without order, lists come oldest first (the reference's default is desc)")
+DEFAULT_ASC = declare("default-order-asc", "list.order", "test_order", "without order, lists come oldest first (the reference's default is desc)")
 TIES_UNSTABLE = declare("ties-unstable", "list.tie-order", "test_order", "order=asc sorts the newest-first list by created_at: items of the same second stay newest first")
 UNKNOWN_CURSOR_IGNORED = declare("unknown-cursor-ignored", "list.unknown-cursor", "test_unknown_cursor", "a cursor no object has is ignored: the answer is the first page")
 UNKNOWN_CURSOR_INCONSISTENT = declare("unknown-cursor-inconsistent", "list.unknown-cursor", "test_unknown_cursor",

@@ -11,16 +11,12 @@ from starlette.requests import Request
 from conformance.emulator.errors import APIError
 
 
-TIES_PER_SECOND = 2
-"""A burst of creations runs ahead of the wall clock by at most a second per TIES_PER_SECOND objects."""
-
-
 class Store:
     """Objects by kind and id, in creation order; one store per app instance, so runs never share state."""
 
     def __init__(self) -> None:
         self._sequence = itertools.count(1)
-        self._last, self._in_last = 0, 0
+        self._last = 0
         self._objects: dict[str, dict[str, dict]] = {}
         self.blobs: dict[str, bytes] = {}
         """File contents by file id."""
@@ -30,15 +26,10 @@ class Store:
         return prefix + hashlib.sha256(str(next(self._sequence)).encode()).hexdigest()[:24]
 
     def now(self) -> int:
-        """The time to stamp on a new object or event: the wall clock, except that at most TIES_PER_SECOND
-        stamps share a second (later ones move on to the next), so lists made in a burst have both equal
-        and distinct ``created_at`` and their order can be seen without waiting."""
-        second = max(int(time.time()), self._last)
-        if second == self._last and self._in_last >= TIES_PER_SECOND:
-            second += 1
-        self._in_last = self._in_last + 1 if second == self._last else 1
-        self._last = second
-        return second
+        """The time to stamp on a new object or event: the wall clock's second, as a real server stamps it,
+        so objects created in a burst share it (the suite must see order without distinct stamps, or make them)."""
+        self._last = max(int(time.time()), self._last)  # never backwards, should the clock be set back
+        return self._last
 
     def add(self, kind: str, obj: dict) -> dict:
         self._objects.setdefault(kind, {})[obj["id"]] = obj

@@ -40,6 +40,8 @@ ID_PER_CHUNK = declare("stream-id-per-chunk", "stream.same-ids", _CASE, "a new i
 NO_MODEL = declare("stream-chunk-no-model", "stream.chunk-schema", _CASE, "chunks without model")
 USAGE_UNREQUESTED = declare("stream-usage-unrequested", "stream.usage", _CASE, "a usage chunk although include_usage was not requested")
 USAGE_IGNORED = declare("stream-usage-ignored", "stream.usage", "test_stream_include_usage", "stream_options.include_usage ignored")
+UNKNOWN_EVENTS = declare("stream-ping-events", "stream.unknown-events", f"{_CASE} or test_completion_stream",
+                         "event: ping / data: {} before and between the chunks (legal, but the SDK reads each as a chunk without choices)")
 
 DELAY = 0.005
 """Seconds between events: small to keep the suite fast, large enough that delivery is visibly incremental."""
@@ -47,6 +49,11 @@ TRICKLE_PERIOD = 0.2
 HOLD_LIMIT = 120.0
 """Faults that never end give up after this long even if the client stays (the suite stops far sooner)."""
 DONE = "[DONE]"
+PING = b"event: ping\ndata: {}\n\n"
+VENDOR = [  # arbitrary JSON that fails every chunk check if read as a chunk, and data that is not JSON
+    b'event: vendor.route\ndata: {"id": "route-1", "object": "vendor.route", "created": 0, "model": "upstream-a", "choices": "none"}\n\n',
+    b"event: vendor.progress\ndata: queued behind 0 requests\n\n",
+]
 ERROR = {"message": "The server had an error while processing your request.", "type": "server_error", "param": None, "code": None}
 
 
@@ -106,7 +113,9 @@ def event_stream(request: Request, payloads: list[dict]) -> Response:
         events = events[:-1]
     elif active(request, AFTER_DONE):
         events.append(payloads[-1])
-    writes = [piece for seq, event in enumerate(events) for piece in _encode(request, event, seq)]
+    encoded = [_encode(request, event, seq) for seq, event in enumerate(events)]
+    _other_types(request, encoded)
+    writes = [piece for pieces in encoded for piece in pieces]
     if chosen(request, "sse-comments"):
         writes.insert(0, b": keep-alive\n\n")
     if chosen(request, "sse-bom"):
@@ -118,6 +127,16 @@ def event_stream(request: Request, payloads: list[dict]) -> Response:
     return StreamingResponse(_paced(writes, tail), media_type=media_type, headers=headers)
 
 
+def _other_types(request: Request, encoded: list[list[bytes]]) -> None:
+    """Events of types the reference does not define, each its own write, before and between the events."""
+    if chosen(request, "sse-ping-events") or active(request, UNKNOWN_EVENTS):
+        for at in reversed(range(0, len(encoded), 2)):  # before the first event, then before every other one
+            encoded.insert(at, [PING])
+    elif chosen(request, "sse-vendor-events"):
+        encoded.insert(len(encoded) // 2, [VENDOR[1]])
+        encoded.insert(0, [VENDOR[0]])
+
+
 def _encode(request: Request, event: object, seq: int) -> list[bytes]:
     """One event as the bytes of its writes (usually one)."""
     text = event if isinstance(event, str) else json.dumps(event, indent=1 if chosen(request, "sse-multiline-data") else None)
@@ -126,7 +145,7 @@ def _encode(request: Request, event: object, seq: int) -> list[bytes]:
         prefix += "data: "
     lines = [prefix + line for line in text.split("\n")]
     if chosen(request, "sse-fields"):
-        lines = ["event: completion.chunk", f"id: {seq}", "retry: 3000", *lines]
+        lines = ["event: message", f"id: {seq}", "retry: 3000", *lines]  # "message": the type of an unnamed event
     if chosen(request, "sse-comments"):
         lines.insert(len(lines) // 2, ": ping")
     encoded = ("\n".join(lines) + ("\n" if active(request, UNTERMINATED) and event is DONE else "\n\n"))

@@ -9,6 +9,8 @@ from starlette.requests import Request
 
 from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
+from conformance.emulator.variants import chosen
+from conformance.samples import TOKEN_IDS
 
 CONTENT_TYPE_IGNORED = declare("content-type-ignored", "http.status", "test_wrong_content_type", "a JSON body sent as text/plain is accepted")
 MALFORMED_JSON_500 = declare("malformed-json-500", "http.status", "test_invalid_json_body", "a body that is not valid JSON crashes with 500")
@@ -59,6 +61,17 @@ class Number:
         if value < self.minimum or (self.maximum is not None and value > self.maximum):
             bounds = f"at least {self.minimum}" if self.maximum is None else f"between {self.minimum} and {self.maximum}"
             raise invalid(self.name, f"Invalid '{self.name}': {value!r} must be {bounds}.")
+
+
+def token(value: object) -> bool:
+    """A token id, as the reference's token arrays hold them (any vocabulary's: the emulator has no tokenizer)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def known_tokens(request: Request, name: str, tokens: list[int]) -> None:
+    """The small-vocabulary variant refuses ids its model lacks, with the 400 llama.cpp's server answers."""
+    if chosen(request, "small-vocabulary") and any(t >= TOKEN_IDS for t in tokens):
+        raise invalid(name, f"Invalid '{name}': Prompt contains invalid tokens (this model has {TOKEN_IDS}).")
 
 
 def require(body: dict, name: str, kind: type) -> None:

@@ -27,6 +27,7 @@ from conformance.budget import Budget
 from conformance.generated.settings import CHECKS as SCHEMATHESIS_CHECKS
 from conformance.profile import CAPABILITIES
 from conformance.reporting import record
+from conformance.samples import TOKEN_IDS
 from conformance.resources import BETA, Resources
 
 MAX_TOKENS = 16
@@ -34,6 +35,8 @@ MAX_CHOICES = 2
 MAX_TEXT = 200
 """Characters of a top-level string of a valid body (an input to speak, a prompt)."""
 TOKEN_LIMITS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
+TOKEN_ARRAYS = ("prompt", "input")
+"""Where a valid body may hold token ids (completions, embeddings): made ids every vocabulary holds."""
 MAX_FAILING_RECORDS = 5
 """Failing exchanges recorded per operation: shrinking sends many, the report needs a few."""
 
@@ -127,6 +130,8 @@ class Runner:
         for name in limits or [n for n in TOKEN_LIMITS if n in _declared(case)][:1]:
             if not isinstance(body.get(name), int) or isinstance(body.get(name), bool) or body[name] > MAX_TOKENS:
                 body[name] = MAX_TOKENS
+        for name in (n for n in TOKEN_ARRAYS if n in body):
+            body[name] = common_tokens(body[name])
         if isinstance(body.get("n"), int) and body["n"] > MAX_CHOICES:
             body["n"] = MAX_CHOICES
         for name, value in body.items():
@@ -168,6 +173,19 @@ def unimplemented(exchange: Exchange) -> str | None:
     if not isinstance(message, str):
         return "an answer without the error object, as a framework gives for an unknown route"
     return message if _UNKNOWN_ROUTE.search(message) else None
+
+
+def common_tokens(value: object) -> object:
+    """Token ids (an array of them, or arrays of them) below TOKEN_IDS: which ids exist is the model's business,
+    and a valid request with an id the target's vocabulary lacks gets a legal 400 (llama.cpp's server)."""
+    def ids(items: object) -> bool:
+        return isinstance(items, list) and bool(items) and all(isinstance(t, int) and not isinstance(t, bool) for t in items)
+
+    if ids(value):
+        return [t % TOKEN_IDS for t in value]
+    if isinstance(value, list) and value and all(ids(v) for v in value):
+        return [[t % TOKEN_IDS for t in v] for v in value]
+    return value
 
 
 def _integral(value: object) -> object:
