@@ -133,6 +133,8 @@ BEHAVIOURS: dict[str, Callable[[Connection], None]] = {
     "body-longer": lambda conn: conn.send(head(length=len(MODELS) // 2) + MODELS),
     "body-shorter": lambda conn: conn.send(head(length=2 * len(MODELS)) + MODELS),
     "bad-gzip": lambda conn: answer(conn, b"this is not gzip at all", extra="content-encoding: gzip\r\n"),
+    "bad-deflate": lambda conn: answer(conn, MODELS, extra="content-encoding: deflate\r\n"),  # plain JSON, said to be deflated
+    "bad-gzip-stream": lambda conn: conn.send(head(content_type="text/event-stream", extra="content-encoding: gzip\r\n") + CHUNK),
     "reset": reset_mid_body,
     "status-299": lambda conn: answer(conn, status="299 Odd"),
     "status-599": lambda conn: answer(conn, status="599 Odder"),

@@ -28,6 +28,7 @@ from conformance.generated.settings import CHECKS as SCHEMATHESIS_CHECKS
 from conformance.profile import CAPABILITIES
 from conformance.reporting import record
 from conformance.resources import BETA, Resources
+from conformance.transport import ACCEPT_ENCODING
 
 MAX_TOKENS = 16
 MAX_CHOICES = 2
@@ -77,7 +78,7 @@ class Runner:
             pytest.skip(f"{case.operation.label}: {reason}; the rest of the generation is skipped")
         self.budget.start()  # --budget-seconds counts from the first generated request
         self._prepare(case)
-        headers = {"Authorization": f"Bearer {self.target.api_key}", "X-Client-Request-Id": str(uuid.uuid4())}
+        headers = {"Authorization": f"Bearer {self.target.api_key}", "X-Client-Request-Id": str(uuid.uuid4()), "Accept-Encoding": ACCEPT_ENCODING}
         if self.target.organization:
             headers["OpenAI-Organization"] = self.target.organization
         if self.target.project:
