@@ -19,7 +19,7 @@ from conformance.resources import Resources
 from conformance.transport import ACCEPT_ENCODING, Client
 from tests.conftest import KEY, run_cases
 from tests.hostile import HostileServer
-from tests.test_hostile import TIMEOUT, fetch, must_failures
+from tests.test_hostile import LIMIT, TIMEOUT, fetch, must_failures
 
 LIE = "does not decode as its Content-Encoding"
 
@@ -124,3 +124,12 @@ def test_the_probe_and_the_clean_up_survive_a_body_not_in_its_coding(hostile, be
         resources.sweep()  # lists /files for this run's marker: the listing does not decode, so there is nothing to remove
     finally:
         client.close()
+
+
+def test_the_size_bound_counts_decoded_bytes_on_both_clients(tmp_path, hostile):
+    [message] = must_failures(fetch(hostile.url("gzip-bomb")))["http.response"]
+    assert f"the body passed {LIMIT} bytes without ending" in message
+    code, results = run_cases(tmp_path, hostile.url("gzip-bomb"), "-k", "test_generated and GET and models", "--max-examples=1",
+                              f"--request-timeout={TIMEOUT}", f"--max-response-bytes={LIMIT}")
+    messages = [f["message"] for case in results["cases"] for c in case["checks"] if c["id"] == "http.response" for f in c["failures"]]
+    assert code == 1 and messages and all(f"BodyNotComplete: the body passed {LIMIT} bytes" in m for m in messages)
