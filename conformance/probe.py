@@ -16,6 +16,7 @@ import httpx
 from conformance import operations, tls
 from conformance.config import ConfigError, Models, Target
 from conformance.profile import CAPABILITIES, CORE
+from conformance.transport import ACCEPT_ENCODING
 
 ABSENT = (404, 405, 501)
 """Statuses that mean "no such operation here"."""
@@ -33,7 +34,7 @@ def _probe_request(capability: str) -> operations.Operation | None:
 def probe(target: Target) -> dict[str, str | None]:
     """For each capability: ``None`` when the target serves it, else the reason it seems not to."""
     found: dict[str, str | None] = {}
-    headers = {"Authorization": f"Bearer {target.api_key}", **BETA}
+    headers = {"Authorization": f"Bearer {target.api_key}", "Accept-Encoding": ACCEPT_ENCODING, **BETA}
     verify = tls.verification(target.ca_bundle, target.insecure)
     with httpx.Client(base_url=target.base_url, headers=headers, timeout=min(target.request_timeout, 10.0), verify=verify) as http:
         for capability in CAPABILITIES:
@@ -42,11 +43,11 @@ def probe(target: Target) -> dict[str, str | None]:
                 # A variant of a capability probed before it (chat-streaming of chat): as that one goes.
                 found[capability] = found.get(capability.removesuffix("-streaming"))
                 continue
+            params = {"limit": 1} if operation.method == "GET" and operation.template != "/models" else None
             try:
-                if operation.method == "GET":
-                    response = http.get(operation.template, params={"limit": 1} if operation.template != "/models" else None)
-                else:
-                    response = http.post(operation.template, json={})
+                # The status is the answer: the body is left unread (a broken target's may never end, or not decode).
+                with http.stream(operation.method, operation.template, params=params, json={} if operation.method == "POST" else None) as response:
+                    pass
             except httpx.TransportError as error:
                 raise ConfigError(f"target {target.base_url} does not answer: {target.redact(str(error) or type(error).__name__)}") from None
             if response.status_code in (401, 403):
@@ -58,7 +59,8 @@ def probe(target: Target) -> dict[str, str | None]:
 
 def listed_models(target: Target) -> list[str]:
     try:
-        response = httpx.get(f"{target.base_url}/models", headers={"Authorization": f"Bearer {target.api_key}"}, timeout=min(target.request_timeout, 10.0))
+        response = httpx.get(f"{target.base_url}/models", headers={"Authorization": f"Bearer {target.api_key}", "Accept-Encoding": ACCEPT_ENCODING},
+                             timeout=min(target.request_timeout, 10.0))
         data = response.json().get("data", [])
     except (httpx.HTTPError, ValueError, AttributeError):
         return []

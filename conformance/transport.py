@@ -32,6 +32,10 @@ STREAM_DEADLINE_FACTOR = 2
 """A whole stream gets this many request timeouts: a server trickling keep-alives never stalls a read."""
 BACKOFF_FIRST, BACKOFF_MAX = 0.5, 8.0
 """The official SDK's waits before resending a 429 that does not say how long to wait."""
+ACCEPT_ENCODING = "gzip, deflate"
+"""The content codings every client of the suite advertises (this one, the generated requests' and the probe's):
+those httpx and urllib3 both decode without optional packages. Left to them, each adds br and zstd when
+brotli or zstandard happen to be installed, so two runs of the suite (or its two clients) would ask differently."""
 
 
 class Client:
@@ -40,7 +44,7 @@ class Client:
         self.spend = spend or Spend()
         """What this client's requests cost (the run's, when the plugin passes its Spend)."""
         self.base_url = base_url.rstrip("/")
-        headers = {"Authorization": f"Bearer {target.api_key}", "User-Agent": f"openai-conformance/{__version__}"}
+        headers = {"Authorization": f"Bearer {target.api_key}", "User-Agent": f"openai-conformance/{__version__}", "Accept-Encoding": ACCEPT_ENCODING}
         if target.organization:
             headers["OpenAI-Organization"] = target.organization
         if target.project:

@@ -8,6 +8,7 @@ line without a colon, a reset in the middle of a body or a status line of 299.
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import socket
@@ -23,6 +24,8 @@ HUGE_BODY = 100 * 1024 * 1024
 HUGE_EVENT = 50 * 1024 * 1024
 _BLOCK = b"x" * (1024 * 1024)
 MODELS = json.dumps({"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model", "created": 1, "owned_by": "system"}]}).encode()
+GZIP_BOMB = gzip.compress(b'{"object": "list", "data": "' + b"x" * (20 * 1024 * 1024) + b'"}')
+"""About 20 kB on the wire, 20 MiB decoded: a read bound that counts the encoded bytes lets it through."""
 CHUNK = b'data: {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": null}]}\n\n'
 
 
@@ -133,6 +136,9 @@ BEHAVIOURS: dict[str, Callable[[Connection], None]] = {
     "body-longer": lambda conn: conn.send(head(length=len(MODELS) // 2) + MODELS),
     "body-shorter": lambda conn: conn.send(head(length=2 * len(MODELS)) + MODELS),
     "bad-gzip": lambda conn: answer(conn, b"this is not gzip at all", extra="content-encoding: gzip\r\n"),
+    "bad-deflate": lambda conn: answer(conn, MODELS, extra="content-encoding: deflate\r\n"),  # plain JSON, said to be deflated
+    "gzip-bomb": lambda conn: answer(conn, GZIP_BOMB, extra="content-encoding: gzip\r\n"),
+    "bad-gzip-stream": lambda conn: conn.send(head(content_type="text/event-stream", extra="content-encoding: gzip\r\n") + CHUNK),
     "reset": reset_mid_body,
     "status-299": lambda conn: answer(conn, status="299 Odd"),
     "status-599": lambda conn: answer(conn, status="599 Odder"),

@@ -8,6 +8,7 @@ and expects every check to pass. Faults and variants combine: ``/fault/<f>/varia
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -34,7 +35,11 @@ VARIANTS: dict[str, str] = {
     "ties-by-id": "list items of the same created_at ordered by id, not by creation",
     "short-pages": "list pages of one item whatever the limit (has_more still true when more follow)",
     "list-extra-fields": "every list carries first_id, last_id and an unknown field, also where the reference has none",
+    "gzip": "every body gzip-encoded (Content-Encoding: gzip) when the request's Accept-Encoding allows it; a stream flushed event by event",
+    "deflate": "every body in the deflate coding (zlib, RFC 9110 8.4.1.2) when the request's Accept-Encoding allows it; a stream flushed event by event",
 }
+CODINGS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+"""The content-coding variants and the zlib window bits that write each coding's framing."""
 
 
 def chosen(request: Request, name: str) -> bool:
@@ -57,4 +62,41 @@ class Gateway:
                 return await JSONResponse(error, 404)(scope, receive, send)
             scope.setdefault("state", {})["variant"] = name
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
+            if name in CODINGS and accepts(scope, name):
+                send = _encoding(send, name)
         await self.app(scope, receive, send)
+
+
+def accepts(scope, coding: str) -> bool:
+    """Whether the request's Accept-Encoding allows ``coding`` (named, or ``*``, with a q above 0; RFC 9110 12.5.3)."""
+    header = b", ".join(v for k, v in scope.get("headers", ()) if k.lower() == b"accept-encoding").decode("latin-1")
+    allowed = {}
+    for item in filter(None, (part.strip() for part in header.split(","))):
+        token, _, params = item.partition(";")
+        quality = params.strip().removeprefix("q=").strip() if params.strip().startswith("q=") else "1"
+        try:
+            allowed[token.strip().lower()] = float(quality) > 0
+        except ValueError:
+            allowed[token.strip().lower()] = False
+    return allowed.get(coding, allowed.get("*", False))
+
+
+def _encoding(send: Callable, coding: str) -> Callable:
+    """``send`` with every body encoded in ``coding``: each piece flushed as it goes, so a stream stays incremental."""
+    compressor = zlib.compressobj(wbits=CODINGS[coding])
+    bodyless = False
+
+    async def encoded(message) -> None:
+        nonlocal bodyless
+        if message["type"] == "http.response.start":
+            bodyless = message["status"] in (204, 304)
+            if not bodyless:
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"content-length"]
+                message = {**message, "headers": [*headers, (b"content-encoding", coding.encode()), (b"vary", b"accept-encoding")]}
+        elif message["type"] == "http.response.body" and not bodyless:
+            more = message.get("more_body", False)
+            data = compressor.compress(message.get("body", b"")) + compressor.flush(zlib.Z_SYNC_FLUSH if more else zlib.Z_FINISH)
+            message = {**message, "body": data}
+        await send(message)
+
+    return encoded

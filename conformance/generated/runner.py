@@ -29,6 +29,7 @@ from conformance.profile import CAPABILITIES
 from conformance.reporting import record
 from conformance.samples import TOKEN_IDS
 from conformance.resources import BETA, Resources
+from conformance.transport import ACCEPT_ENCODING
 
 MAX_TOKENS = 16
 MAX_CHOICES = 2
@@ -78,7 +79,7 @@ class Runner:
             pytest.skip(f"{case.operation.label}: {reason}; the rest of the generation is skipped")
         self.budget.start()  # --budget-seconds counts from the first generated request
         self._prepare(case)
-        headers = {"Authorization": f"Bearer {self.target.api_key}", "X-Client-Request-Id": str(uuid.uuid4())}
+        headers = {"Authorization": f"Bearer {self.target.api_key}", "X-Client-Request-Id": str(uuid.uuid4()), "Accept-Encoding": ACCEPT_ENCODING}
         if self.target.organization:
             headers["OpenAI-Organization"] = self.target.organization
         if self.target.project:
