@@ -95,12 +95,12 @@ def _ordered(request: Request, rules: Paging, items: list[dict]) -> list[dict]:
     if order == "desc" or active(request, ORDER_IGNORED):
         return _ascending(request, items)[::-1]
     if active(request, TIES_UNSTABLE):
-        return sorted(items[::-1], key=lambda item: item["created_at"])
+        return sorted(items[::-1], key=lambda item: item.get("created_at", 0))
     return _ascending(request, items)
 
 
 def _ascending(request: Request, items: list[dict]) -> list[dict]:
-    return sorted(items, key=lambda item: (item["created_at"], item["id"])) if chosen(request, "ties-by-id") else items
+    return sorted(items, key=lambda item: (item.get("created_at", 0), item["id"]))  # input items have no created_at if chosen(request, "ties-by-id") else items
 
 
 def _cursor(request: Request, name: str, position: dict[str, int]) -> str | None:
