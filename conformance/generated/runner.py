@@ -25,6 +25,7 @@ from conformance.exchange import Exchange
 from conformance.generated import adapter, bounded
 from conformance.budget import Budget
 from conformance.generated.settings import CHECKS as SCHEMATHESIS_CHECKS
+from conformance.probe import route_missing
 from conformance.profile import CAPABILITIES
 from conformance.reporting import record
 from conformance.resources import BETA, Resources
@@ -38,9 +39,8 @@ MAX_FAILING_RECORDS = 5
 """Failing exchanges recorded per operation: shrinking sends many, the report needs a few."""
 
 _MODEL_OF = {"chat": "chat", "completions": "completions", "models": "chat", "embeddings": "embeddings", "moderations": "moderation",
-             "images": "images", "speech": "speech", "transcriptions": "transcription", "fine-tuning": "finetune", "assistants": "chat"}
-# How servers say a route does not exist: the reference's "Invalid URL (POST /v1/x)", and the usual framework words.
-_UNKNOWN_ROUTE = re.compile(r"invalid url|unknown (url|route|endpoint|path)|no route|route not found|endpoint not found", re.I)
+             "images": "images", "speech": "speech", "transcriptions": "transcription", "fine-tuning": "finetune", "assistants": "chat",
+             "responses": "chat", "responses-store": "chat", "responses-background": "chat"}
 _UNIMPLEMENTED = (404, 405, 501)
 _RECORDED = pytest.StashKey[dict]()
 
@@ -163,13 +163,7 @@ class Runner:
 
 def unimplemented(exchange: Exchange) -> str | None:
     """Why an answer says the route does not exist (rather than that a resource was not found), or ``None``."""
-    if exchange.status != 404:
-        return "method or route not supported"
-    error = exchange.data.get("error") if isinstance(exchange.data, dict) else None
-    message = error.get("message") if isinstance(error, dict) else None
-    if not isinstance(message, str):
-        return "an answer without the error object, as a framework gives for an unknown route"
-    return message if _UNKNOWN_ROUTE.search(message) else None
+    return route_missing(exchange.status, exchange.data)
 
 
 def _integral(value: object) -> object:

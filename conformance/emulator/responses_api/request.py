@@ -66,15 +66,19 @@ def validate(body: dict, request: Request) -> None:
         raise APIError(404, f"Conversation with id {body['conversation']!r} not found.", param="conversation")
 
 
+def _one_of(value: object, choices: set[str]) -> bool:
+    return isinstance(value, str) and value in choices  # a generated {} or [] is not hashable
+
+
 def _item(param: str, item: object) -> None:
     if not isinstance(item, dict):
         raise invalid(param, f"Invalid type for '{param}': expected an input item object.", "invalid_type")
     kind = item.get("type", "message")
-    if kind not in ITEM_TYPES:
+    if not _one_of(kind, ITEM_TYPES):
         raise invalid(f"{param}.type", f"Invalid value for '{param}.type': expected one of {sorted(ITEM_TYPES)}.")
     if kind == "message":
         role = item.get("role")
-        if role not in ROLES:
+        if not _one_of(role, ROLES):
             raise invalid(f"{param}.role", f"Invalid value for '{param}.role': expected one of {sorted(ROLES)}.")
         _content(f"{param}.content", role, item.get("content"))
     elif kind == "function_call":
@@ -105,7 +109,7 @@ def _content(param: str, role: str, content: object) -> None:
     allowed = PARTS.get(role, PARTS["user"])
     for j, part in enumerate(content):
         kind = part.get("type") if isinstance(part, dict) else None
-        if kind not in allowed:
+        if not _one_of(kind, allowed):
             raise invalid(f"{param}[{j}].type", f"Invalid value for '{param}[{j}].type': expected one of {sorted(allowed)}.")
         if kind in ("input_text", "output_text"):
             _string(part, f"{param}[{j}]", "text")
@@ -121,7 +125,7 @@ def _image(param: str, part: dict) -> None:
         return
     if not isinstance(url, str) or not IMAGE_URL.fullmatch(url):
         raise invalid(f"{param}.image_url", f"Invalid '{param}.image_url': expected a URL or a base64-encoded data URL of an image.", "invalid_image_url")
-    if part.get("detail") is not None and part["detail"] not in DETAILS:
+    if part.get("detail") is not None and not _one_of(part["detail"], DETAILS):
         raise invalid(f"{param}.detail", f"Invalid value for '{param}.detail': expected one of {sorted(DETAILS)}.")
 
 
@@ -137,7 +141,7 @@ def _tools(body: dict) -> None:
             raise invalid(f"tools[{i}].name", f"Missing required parameter: 'tools[{i}].name'.", "missing_required_parameter")
         if not NAME.fullmatch(tool["name"]):
             raise invalid(f"tools[{i}].name", f"Invalid 'tools[{i}].name': expected a string of a-z, A-Z, 0-9, '_' and '-', at most 64 characters.")
-        _schema_object(tool, "parameters", f"tools[{i}].parameters")
+        _schema_object(tool, "parameters", f"tools[{i}].parameters", nullable=True)
         optional(tool, "strict", (bool, type(None)))
         optional(tool, "description", (str, type(None)))
     choice, names = body.get("tool_choice"), [tool["name"] for tool in tools or ()]
@@ -150,10 +154,10 @@ def _tools(body: dict) -> None:
         raise invalid("tool_choice", "Invalid value for 'tool_choice': 'required' needs at least one tool in 'tools'.")
 
 
-def _schema_object(holder: dict, field: str, param: str) -> None:
+def _schema_object(holder: dict, field: str, param: str, nullable: bool = False) -> None:
     """A JSON Schema a function or a format gives: an object schema (``type: object``) when present."""
     value = holder.get(field)
-    if value is None:
+    if field not in holder or (value is None and nullable):
         return
     if not isinstance(value, dict):
         raise invalid(param, f"Invalid type for '{param}': expected a JSON Schema object.", "invalid_type")
@@ -166,7 +170,7 @@ def _text(text: object) -> None:
         raise invalid("text", "Invalid type for 'text': expected an object.", "invalid_type")
     fmt = text.get("format")
     if "format" in text:
-        if not isinstance(fmt, dict) or fmt.get("type") not in FORMATS:
+        if not isinstance(fmt, dict) or not _one_of(fmt.get("type"), FORMATS):
             raise invalid("text.format.type", f"Invalid value for 'text.format.type': expected one of {sorted(FORMATS)}.")
         if fmt["type"] == "json_schema":
             if "schema" not in fmt:
