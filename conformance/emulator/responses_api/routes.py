@@ -86,9 +86,10 @@ async def create(request: Request):
         "top_p": body.get("top_p", 1.0),
         "truncation": body.get("truncation") or "disabled",
         "usage": _usage(output.input_tokens(body.get("instructions"), context), answer),
-        "user": body.get("user"),
         "metadata": body.get("metadata") or {},
     }
+    if "user" in body:
+        response["user"] = body["user"]  # a string in the official document: not sent as null
     shown = response
     if response["background"] and body.get("stream") is not True:
         # Answered at once as queued; it finishes when retrieved later (state.find) unless cancelled.
