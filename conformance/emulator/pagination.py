@@ -100,7 +100,8 @@ def _ordered(request: Request, rules: Paging, items: list[dict]) -> list[dict]:
 
 
 def _ascending(request: Request, items: list[dict]) -> list[dict]:
-    return sorted(items, key=lambda item: (item.get("created_at", 0), item["id"]))  # input items have no created_at if chosen(request, "ties-by-id") else items
+    # .get: a response's input items have no created_at.
+    return sorted(items, key=lambda item: (item.get("created_at", 0), item["id"])) if chosen(request, "ties-by-id") else items
 
 
 def _cursor(request: Request, name: str, position: dict[str, int]) -> str | None:
