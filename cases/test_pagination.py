@@ -94,12 +94,16 @@ class Listing:
 
 
 def _input_items(api, models, resources, count: int) -> Seeded:
-    """One stored response given ``count`` input messages; nothing adds items to it later (``more`` does nothing)."""
-    messages = [{"role": "user", "content": f"Item {k} of a list."} for k in range(count)]
-    response_id = api.post("/responses", json=response(models, resources, input=messages), expect=200).data["id"]
-    path = f"/responses/{response_id}/input_items"
-    listed = api.get(f"{path}?limit=100", expect=200).data["data"]
-    return Seeded(path, frozenset(item["id"] for item in listed))
+    """One stored response given ``count`` input messages; nothing adds items to it later (``more`` does nothing).
+
+    Input items have no created_at: their order is the one they were sent in, which the walks learn
+    from each message's text (the ids are the target's)."""
+    texts = [f"Item {k} of a list." for k in range(count)]
+    created = api.post("/responses", json=response(models, resources, input=[{"role": "user", "content": t} for t in texts]), expect=200)
+    path = f"/responses/{created.data['id']}/input_items"
+    listed = api.get(f"{path}?limit=100", expect=200, same_as=created).data["data"]
+    by_text = {part.get("text"): item["id"] for item in listed for part in item.get("content") or () if isinstance(part, dict)}
+    return Seeded(path, frozenset(item["id"] for item in listed), sequence=tuple(by_text[t] for t in texts if t in by_text))
 
 
 LISTINGS = {

@@ -94,8 +94,7 @@ async def create(request: Request):
     if response["background"] and body.get("stream") is not True:
         # Answered at once as queued; it finishes when retrieved later (state.find) unless cancelled.
         shown = {**response, "status": "queued", "output": [], "usage": None, "completed_at": None, "incomplete_details": None}
-    if response["store"]:
-        state.save(request, state.Record(response["id"], shown, items, context, final=response if shown is not response else None))
+    state.save(request, state.Record(response["id"], shown, items, context, final=response if shown is not response else None))
     if body.get("stream") is True:
         return streaming.event_stream(request, events.events(response), typed=True)
     return reply(request, 200, shown)
@@ -112,13 +111,11 @@ def _usage(input_tokens: int, answer: output.Answer) -> dict:
 
 
 async def retrieve(request: Request):
-    return reply(request, 200, state.find(request, request.path_params["response_id"]).response)
+    return reply(request, 200, state.retrieved(request, request.path_params["response_id"]))
 
 
 async def delete(request: Request):
-    response_id = request.path_params["response_id"]
-    state.remove(request, response_id)
-    return reply(request, 200, {"id": response_id, "object": "response", "deleted": True})
+    return reply(request, 200, state.remove(request, request.path_params["response_id"]))
 
 
 async def cancel(request: Request):
@@ -126,8 +123,7 @@ async def cancel(request: Request):
 
 
 async def list_input_items(request: Request):
-    record = store(request).get(state.KIND, request.path_params["response_id"], state.NOUN, "response_id")
-    return reply(request, 200, page(request, record.input))
+    return reply(request, 200, page(request, state.input_items(request, request.path_params["response_id"])))
 
 
 ROUTES = (
