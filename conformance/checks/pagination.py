@@ -50,8 +50,7 @@ def first_and_last_id(ex, expect):
 
 @check("list.order", Level.MUST, SECTION, applies=lambda ex: _page(ex) and pg.paging(ex).default_order is not None)
 def sorted_by_created_at(ex, expect):
-    """Items are sorted by created_at (items without one: by the order they were sent in) in the order asked for
-    (the reference's default when none is), across pages too."""
+    """Items are sorted by created_at (items without one: as they were sent) in the order asked for (the reference's default when none is), across pages too."""
     order = pg.order_of(ex, pg.paging(ex))
     walk = expect.walk if _in_walk(expect) else None
     sent = walk is not None and bool(walk.seeded.sequence)
