@@ -20,6 +20,7 @@ from conformance.pagination import PAGING, Seeded
 from .test_assistants import BETA, assistant
 from .test_files import TRAINING, upload
 from .test_fine_tuning import create_job
+from .test_responses import response
 
 SEEDED = 5
 """Items seeded per walk: with pagination.PAGE_SIZE 2, pages of 2, 2 and 1."""
@@ -111,11 +112,25 @@ class Listing:
         return self.operation.split(" ", 1)[1]
 
 
+def _input_items(api, models, resources, count: int) -> Seeded:
+    """One stored response given ``count`` input messages; nothing adds items to it later (``more`` does nothing).
+
+    Input items have no created_at: their order is the one they were sent in, which the walks learn
+    from each message's text (the ids are the target's)."""
+    texts = [f"Item {k} of a list." for k in range(count)]
+    created = api.post("/responses", json=response(models, resources, input=[{"role": "user", "content": t} for t in texts]), expect=200)
+    path = f"/responses/{created.data['id']}/input_items"
+    listed = api.get(f"{path}?limit=100", expect=200, same_as=created).data["data"]
+    by_text = {part.get("text"): item["id"] for item in listed for part in item.get("content") or () if isinstance(part, dict)}
+    return Seeded(path, frozenset(item["id"] for item in listed), sequence=tuple(by_text[t] for t in texts if t in by_text))
+
+
 LISTINGS = {
     "files": Listing("GET /files", _files, ("files",)),
     "assistants": Listing("GET /assistants", _assistants, ("assistants",), BETA),
     "jobs": Listing("GET /fine_tuning/jobs", _jobs, ("fine-tuning", "files")),
     "events": Listing("GET /fine_tuning/jobs/{fine_tuning_job_id}/events", _events, ("fine-tuning", "files")),
+    "input-items": Listing("GET /responses/{response_id}/input_items", _input_items, ("responses", "responses-store")),
 }
 assert {listing.operation for listing in LISTINGS.values()} == set(PAGING), "every paginated list needs a way to seed it"
 
@@ -165,11 +180,16 @@ def test_unknown_cursor(api, models, resources, listing):
     pagination.unknown_cursors(api, seed(listing, api, models, resources, 1), listing.rules)
 
 
+def _list_path(listing: Listing, api, models, resources) -> str:
+    """The list's path; a list of one object's items (input_items) needs that object first."""
+    return seed(listing, api, models, resources, 1).path if "{" in listing.path else listing.path
+
+
 @pytest.mark.parametrize(("listing", "limit"), listings(lambda rules: rules.limits is not None, lambda rules: list(rules.limits)))
-def test_limit_at_bounds(api, listing, limit):
-    api.get(f"{listing.path}?limit={limit}", headers=listing.headers, expect=200)
+def test_limit_at_bounds(api, models, resources, listing, limit):
+    api.get(f"{_list_path(listing, api, models, resources)}?limit={limit}", headers=listing.headers, expect=200)
 
 
 @pytest.mark.parametrize(("listing", "limit"), listings(lambda rules: rules.limits is not None, lambda rules: [rules.limits[0] - 1, rules.limits[1] + 1]))
-def test_limit_out_of_bounds(api, listing, limit):
-    api.get(f"{listing.path}?limit={limit}", headers=listing.headers, expect=400)
+def test_limit_out_of_bounds(api, models, resources, listing, limit):
+    api.get(f"{_list_path(listing, api, models, resources)}?limit={limit}", headers=listing.headers, expect=400)

@@ -54,6 +54,8 @@ class Api:
         """POST ``json`` with ``stream: true`` and read the answer as it arrives; ``same_as``: the
         unstreamed answer of a deterministic target, which the streamed content must equal."""
         exchange = self._client.stream("POST", path, json={**json, "stream": True}, headers=headers, retry_rate_limited=429 not in Expect(expect).statuses)
+        if self._resources is not None:
+            self._resources.track(exchange)  # a streamed create (a stored response) is removed like any other
         self.verify(exchange, Expect(expect, same_as))
         return exchange
 

@@ -31,6 +31,8 @@ def tokens(exchange: Exchange) -> int:
     """
     bodies = [exchange.data] if exchange.stream is None else exchange.stream.payloads  # parsed once, shared with the checks
     for body in reversed(bodies):
+        if isinstance(body, dict) and isinstance(body.get("response"), dict):
+            body = body["response"]  # a Responses event carries it in its response (the terminal event's)
         usage = body.get("usage") if isinstance(body, dict) else None
         if isinstance(usage, dict) and (spent := _total(usage)):
             return spent

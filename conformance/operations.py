@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 JSON = "application/json"
 EVENT_STREAM = "text/event-stream"
+CHUNKS = "chunks"
+EVENTS = "events"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ class Operation:
     """For operations that stream with ``stream: true``: the schema of each event's JSON data."""
     capability: str | None = None
     """The target-profile capability that serves it (conformance/profile.py CAPABILITIES)."""
+    dialect: str = CHUNKS
+    """For operations that stream: how the stream is built. ``CHUNKS`` (chat, legacy completions): chunks of
+    ``choices`` deltas, then ``data: [DONE]``, checked by conformance/checks/streaming.py. ``EVENTS`` (Responses):
+    typed events with sequence numbers ending with a terminal event, no ``[DONE]`` required."""
     pattern: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -110,6 +116,13 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/assistants/{assistant_id}", "Assistants > Retrieve assistant", "assistant", capability="assistants"),
     Operation("POST", "/assistants/{assistant_id}", "Assistants > Modify assistant", "assistant", capability="assistants", request="assistant.modify.request"),
     Operation("DELETE", "/assistants/{assistant_id}", "Assistants > Delete assistant", "assistant.deleted", capability="assistants"),
+    Operation("POST", "/responses", "Responses > Create a model response", "response", chunk="response.stream.event", dialect=EVENTS,
+              request="response.request", undo="DELETE /responses/{id}", capability="responses"),
+    # Before GET /responses/{response_id}: its parameter matches "resp_1/input_items" too.
+    Operation("GET", "/responses/{response_id}/input_items", "Responses > List input items", "list", item="response.input_item", capability="responses-store"),
+    Operation("GET", "/responses/{response_id}", "Responses > Get a model response", "response", capability="responses-store"),
+    Operation("DELETE", "/responses/{response_id}", "Responses > Delete a model response", "response.deleted", capability="responses-store"),
+    Operation("POST", "/responses/{response_id}/cancel", "Responses > Cancel a response", "response", capability="responses-background"),
     Operation("POST", "/audio/transcriptions", "Audio > Create transcription", None, capability="transcriptions", formats=Formats("response_format", "json", {
         "json": Media((JSON,), "transcription"),
         "verbose_json": Media((JSON,), "transcription.verbose"),

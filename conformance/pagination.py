@@ -46,6 +46,7 @@ PAGING: dict[str, Paging] = {
     "GET /assistants": Paging(20, (1, 100), "desc", before=True, ids=True),
     "GET /fine_tuning/jobs": Paging(20, None, None),
     "GET /fine_tuning/jobs/{fine_tuning_job_id}/events": Paging(20, None, None),
+    "GET /responses/{response_id}/input_items": Paging(20, (1, 100), "desc", ids=True),  # desc: stated in the parameter's prose only
 }
 
 
@@ -80,6 +81,15 @@ class Seeded:
     headers: dict = field(default_factory=dict)
     more: Callable[[], object] = lambda: None
     """Creates one more item the way another client would (for walks with concurrent creates)."""
+    sequence: tuple[str, ...] = ()
+    """For a list whose items carry no ``created_at`` (a response's input items): the seeded ids in the
+    order they were sent in, which ``asc`` lists them in and ``desc`` reverses."""
+
+    def rank(self, item: dict) -> object:
+        """What the list is sorted by: the item's place in ``sequence`` when there is one, else its ``created_at``."""
+        if self.sequence:
+            return self.sequence.index(item.get("id")) if item.get("id") in self.sequence else None
+        return item.get("created_at")
 
 
 @dataclass

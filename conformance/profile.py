@@ -36,6 +36,9 @@ CAPABILITIES = (
     "files",
     "fine-tuning",
     "assistants",
+    "responses",  # POST /responses, streamed and not
+    "responses-store",  # stored responses: retrieve, delete, input_items, previous_response_id (stateless servers lack it)
+    "responses-background",  # background: true and cancel
     "generated",  # requests generated from the OpenAPI document (cases/test_generated.py); they spend a budget
 )
 LEVELS = ("must", "should")

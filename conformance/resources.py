@@ -81,7 +81,7 @@ class Resources:
         if operation.undo:
             self._attempted.add(operation.key)
         body = ex.data if ex.ok and isinstance(ex.data, dict) else {}
-        created = body.get("id")
+        created = body.get("id") if ex.stream is None else _streamed_id(ex)
         if operation.undo and isinstance(created, str):
             self._ours.add(created)
             self._open[operation.undo.replace("{id}", created)] = None
@@ -120,6 +120,17 @@ class Resources:
                 if not listing.data.get("has_more") or not page:
                     break
                 after = page[-1].get("id")
+
+
+def _streamed_id(ex: Exchange) -> str | None:
+    """The id of the object a streamed create made: the ``response`` its events carry (Responses' created event)."""
+    if not ex.ok:
+        return None
+    for payload in ex.stream.payloads:
+        inner = payload.get("response") if isinstance(payload, dict) else None
+        if isinstance(inner, dict) and isinstance(inner.get("id"), str):
+            return inner["id"]
+    return None
 
 
 def _interrupt(signum, frame) -> None:

@@ -13,7 +13,8 @@ from tests.conftest import KEY, run_cases
 
 PROFILES = Path(__file__).resolve().parents[1] / "profiles"
 SERVED = {"models", "chat", "chat-streaming", "embeddings"}
-LACKING = ("completions", "completions-streaming", "moderations", "images", "speech", "transcriptions", "files", "fine-tuning", "assistants")
+LACKING = ("completions", "completions-streaming", "moderations", "images", "speech", "transcriptions", "files", "fine-tuning", "assistants",
+           "responses", "responses-store", "responses-background")
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,30 @@ def test_run_with_the_probed_profile_skips_what_the_target_lacks(partial_target,
     reasons = {c["reason"] for c in by_status["skip"] if "test_files.py" in c["id"]}
     assert reasons == {"not supported by the target profile 'partial': files (probe: GET /files answered HTTP 404)"}
     assert results["target"]["unsupported"]["assistants"] == "probe: GET /assistants answered HTTP 404"
+
+
+def test_probe_tells_a_stateless_responses_server_from_one_that_stores(tmp_path):
+    """POST /responses {} is a 400 (served); GET /responses/<no such id> is 404 "Invalid URL" there (the route is missing),
+    not the 404 of a response that does not exist: stored responses and cancel are lacking. Nothing is created."""
+    server = EmbeddedServer(api_key=KEY, capabilities={"models", "chat", "responses"})
+    url = server.start()
+    try:
+        path = tmp_path / "stateless.toml"
+        assert _probe(url, f"--api-key={KEY}", f"--output={path}") == 0
+        lacking = resolve({"profile": str(path), "api_key": KEY}, environ={}).profile.lacking()
+        assert "responses" not in lacking
+        assert lacking["responses-store"] == "probe: GET /responses/openai-conformance-probe-no-such-object answered HTTP 404"
+        assert "responses-background" in lacking
+    finally:
+        server.stop()
+    path = tmp_path / "full.toml"
+    served = EmbeddedServer(api_key=KEY)
+    try:
+        assert _probe(served.start(), f"--api-key={KEY}", f"--output={path}") == 0
+        lacking = resolve({"profile": str(path), "api_key": KEY}, environ={}).profile.lacking()
+        assert not {"responses", "responses-store", "responses-background"} & set(lacking)
+    finally:
+        served.stop()
 
 
 def test_probe_with_a_refused_key_is_one_line_and_exit_2(partial_target, capsys):

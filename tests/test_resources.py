@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -65,13 +66,13 @@ def test_cases_remove_what_they_create_and_touch_nothing_else(target, tmp_path):
 class _AfterEachCase:
     """Records what is left on the target right after each case's teardown (not only at the session's end)."""
 
-    def __init__(self, http: httpx.Client, before: dict) -> None:
-        self.http, self.before, self.left = http, before, {}
+    def __init__(self, left: Callable[[], object]) -> None:
+        self._left, self.left = left, {}
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item):
         yield
-        if left := _left_by_the_run(self.before, _state(self.http)):
+        if left := self._left():
             self.left[item.nodeid] = left
 
 
@@ -82,9 +83,33 @@ def _run(url: str, *args: str, plugins=()) -> int:
 @pytest.mark.parametrize("fault", ["file-bytes-wrong", "assistant-modify-ignored", "job-training-file-wrong"])
 def test_a_failing_case_removes_what_it_created_when_it_ends(target, fault):
     url, http, _ = target
-    watch = _AfterEachCase(http, _state(http))
+    before = _state(http)
+    watch = _AfterEachCase(lambda: _left_by_the_run(before, _state(http)))
     assert _run(with_fault(url, fault), "-k", FAULTS[fault].cases, plugins=[watch]) == pytest.ExitCode.TESTS_FAILED
     assert watch.left == {}
+
+
+RESPONSE_CASES = "test_create_response_streamed or test_retrieve_response or test_previous_response or test_cancel_background_response"
+
+
+@pytest.mark.parametrize("fault", [None, "previous-response-ignored", "response-cancel-ignored"])
+def test_responses_a_case_creates_are_deleted_when_it_ends_and_no_others(fault):
+    """Responses cannot be listed: the emulator's store shows what is left. The target holds a customer's response and one
+    marked by another run; the cases (failing ones too, after their creates) remove theirs, streamed ones included."""
+    server = EmbeddedServer(api_key=KEY)
+    url = server.start()
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=5) as http:
+            theirs = {http.post("/responses", json={"model": "gpt-4o-mini", "input": text, **extra}).json()["id"]
+                      for text, extra in (("a customer's question", {}), ("another run's", {"metadata": {MARKER: "0ther000"}}))}
+            existing = {r.id for r in server.store.all("responses")}
+            watch = _AfterEachCase(lambda: {r.id for r in server.store.all("responses")} - existing)
+            failed = _run(with_fault(url, fault) if fault else url, "-k", RESPONSE_CASES, "--depth=deep", plugins=[watch])
+            assert failed == (pytest.ExitCode.TESTS_FAILED if fault else pytest.ExitCode.OK)
+            assert watch.left == {}
+            assert existing == theirs and all(http.get(f"/responses/{r}").status_code == 200 for r in theirs)
+    finally:
+        server.stop()
 
 
 def test_a_create_whose_answer_was_lost_is_found_by_this_runs_marker(target, tmp_path):

@@ -50,23 +50,30 @@ def first_and_last_id(ex, expect):
 
 @check("list.order", Level.MUST, SECTION, applies=lambda ex: _page(ex) and pg.paging(ex).default_order is not None)
 def sorted_by_created_at(ex, expect):
-    """Items are sorted by created_at in the order asked for (the reference's default when none is), across pages too."""
+    """Items are sorted by created_at (items without one: as they were sent) in the order asked for (the reference's default when none is), across pages too."""
     order = pg.order_of(ex, pg.paging(ex))
-    shown = [(f"/data/{i}/created_at", item.get("created_at")) for i, item in enumerate(pg.items(ex))]
-    walk = expect.walk
-    neighbour = pg.items(walk.pages[-1]) if _in_walk(expect) and walk.pages else []
+    walk = expect.walk if _in_walk(expect) else None
+    sent = walk is not None and bool(walk.seeded.sequence)
+    rank = walk.seeded.rank if walk is not None else (lambda item: item.get("created_at"))
+    shown = [(f"/data/{i}", rank(item)) for i, item in enumerate(pg.items(ex))]
+    neighbour = pg.items(walk.pages[-1]) if walk is not None and walk.pages else []
     if neighbour and shown:
         # A forward walk's page follows the previous page; a backward walk's page comes before it.
         if walk.direction == "after":
-            shown.insert(0, ("", neighbour[-1].get("created_at")))
+            shown.insert(0, ("", rank(neighbour[-1])))
         else:
-            shown.append(("", neighbour[0].get("created_at")))
+            shown.append(("", rank(neighbour[0])))
+    shown = [(pointer, value) for pointer, value in shown if isinstance(value, int)]  # foreign items (no rank) are not judged
     for (first_pointer, first), (second_pointer, second) in zip(shown, shown[1:]):
-        if isinstance(first, int) and isinstance(second, int) and ((second < first) if order == "asc" else (second > first)):
+        if (second < first) if order == "asc" else (second > first):
             how = f"order={order}" if "order" in ex.request.url.params else f"{order}, the reference's default order"
             across = "" if first_pointer and second_pointer else " (across the boundary with the previous page of the walk)"
-            yield Finding(f"created_at {'ascending' if order == 'asc' else 'descending'} ({how})",
-                          f"created_at {second} after {first}{across}", second_pointer or first_pointer, ex.operation.section)
+            if sent:
+                wanted, seen = f"items {'as' if order == 'asc' else 'in the reverse of the order'} they were sent ({how})", f"sent item {second} after sent item {first}{across}"
+            else:
+                wanted, seen = f"created_at {'ascending' if order == 'asc' else 'descending'} ({how})", f"created_at {second} after {first}{across}"
+            pointer = second_pointer or first_pointer
+            yield Finding(wanted, seen, pointer + ("/id" if sent else "/created_at") if pointer else "", ex.operation.section)
             return
 
 

@@ -1,7 +1,7 @@
 """Streaming checks: the server-sent-events framing of a streamed answer, and the invariants of its chunks.
 
-They apply to answers read with ``api.stream`` from operations that stream (chat and legacy
-completions). Pointers ``/events/<i>/...`` point into the stream's events, counted from 0.
+They apply to answers read with ``api.stream`` from operations that stream chunks (chat and legacy
+completions: ``Operation.dialect``). Pointers ``/events/<i>/...`` point into the stream's events, counted from 0.
 The Content-Type (text/event-stream) is media.content-type's: a streamed request's success body
 is that media type (``Operation.media``). The events are read only when it says so.
 
@@ -18,7 +18,7 @@ from conformance import validation
 from conformance.checks import chat, completions
 from conformance.checks.base import Finding, Level, check, shorten
 from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
-from conformance.operations import EVENT_STREAM
+from conformance.operations import CHUNKS, EVENT_STREAM
 from conformance.sse import DEFAULT_TYPE, DONE
 
 SECTION = "Streaming"
@@ -34,8 +34,9 @@ CHUNK_STREAM = frozenset({DEFAULT_TYPE, ERROR_TYPE})
 
 
 def _streamed(ex) -> bool:
-    """A success answer to a streamed request of an operation that streams."""
-    return ex.stream is not None and ex.ok and ex.operation is not None and ex.operation.chunk is not None
+    """A success answer to a streamed request of an operation that streams chunks (the Responses
+    API's typed events have checks of their own)."""
+    return ex.stream is not None and ex.ok and ex.operation is not None and ex.operation.chunk is not None and ex.operation.dialect == CHUNKS
 
 
 def _event_stream(ex) -> bool:

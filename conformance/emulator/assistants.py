@@ -10,7 +10,7 @@ from conformance.emulator.faults import active, declare
 from conformance.emulator.responses import reply
 from conformance.emulator.pagination import page
 from conformance.emulator.store import store
-from conformance.emulator.validation import Number, json_object, require
+from conformance.emulator.validation import Number, json_object, metadata, require
 
 LIMITS_UNCHECKED = declare("assistant-limits-unchecked", "http.status", "test_assistant_tools_limit_exceeded or (test_invalid_request and assistants)", "name, description, instructions, metadata and tools limits not enforced")
 LIMITS_OFF_BY_ONE = declare("assistant-limits-off-by-one", "http.status", "test_assistant_at_limits", "a value exactly at a limit is rejected")
@@ -19,7 +19,6 @@ BETA_UNCHECKED = declare("beta-header-unchecked", "http.status", "test_assistant
 
 KIND = "assistant"
 LENGTHS = {"name": 256, "description": 512, "instructions": 256_000}
-MAX_METADATA_PAIRS, MAX_METADATA_KEY, MAX_METADATA_VALUE = 16, 64, 512
 MAX_TOOLS = 128
 TOOL_TYPES = {"code_interpreter", "file_search", "function"}
 NUMBERS = (Number("temperature", False, 0, 2), Number("top_p", False, 0, 1))
@@ -43,14 +42,7 @@ def _validate(body: dict, request: Request) -> None:
             raise invalid(name, f"Invalid type for '{name}': expected a string or null.", "invalid_type")
         if value is not None and _too_long(request, len(value), limit):
             raise invalid(name, f"Invalid '{name}': string too long. Expected a string with maximum length {limit}, but got a string with length {len(value)} instead.", "string_above_max_length")
-    metadata = body.get("metadata")
-    if metadata is not None:
-        if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
-            raise invalid("metadata", "Invalid 'metadata': expected an object of string values.", "invalid_type")
-        if _too_long(request, len(metadata), MAX_METADATA_PAIRS):
-            raise invalid("metadata", f"Invalid 'metadata': too many properties. Expected an object with at most {MAX_METADATA_PAIRS} properties, but got an object with {len(metadata)} properties instead.", "object_above_max_properties")
-        if any(len(k) > MAX_METADATA_KEY or len(v) > MAX_METADATA_VALUE for k, v in metadata.items()):
-            raise invalid("metadata", f"Invalid 'metadata': keys are at most {MAX_METADATA_KEY} and values at most {MAX_METADATA_VALUE} characters.")
+    metadata(body, lambda length, limit: _too_long(request, length, limit))
     tools = body.get("tools")
     if tools is not None:
         if not isinstance(tools, list) or not all(isinstance(t, dict) and t.get("type") in TOOL_TYPES for t in tools):

@@ -95,13 +95,16 @@ def _ordered(request: Request, rules: Paging, items: list[dict]) -> list[dict]:
         raise invalid("order", f"Invalid 'order': expected 'asc' or 'desc', got {order!r}.")
     if order == "desc" or active(request, ORDER_IGNORED):
         return _ascending(request, items)[::-1]
-    if active(request, TIES_UNSTABLE):
-        return sorted(items[::-1], key=lambda item: item["created_at"])
+    if active(request, TIES_UNSTABLE) and all("created_at" in item for item in items):  # ties of created_at only
+        return sorted(items[::-1], key=lambda item: item.get("created_at", 0))
     return _ascending(request, items)
 
 
 def _ascending(request: Request, items: list[dict]) -> list[dict]:
-    return sorted(items, key=lambda item: (item["created_at"], item["id"])) if chosen(request, "ties-by-id") else items
+    # A response's input items have no created_at: they keep the order they were sent in (no tie to break).
+    if chosen(request, "ties-by-id") and all("created_at" in item for item in items):
+        return sorted(items, key=lambda item: (item["created_at"], item["id"]))
+    return items
 
 
 def _cursor(request: Request, name: str, position: dict[str, int]) -> str | None:

@@ -15,9 +15,18 @@ class EmbeddedServer:
     """The emulator on a free 127.0.0.1 port, in a daemon thread of this process."""
 
     def __init__(self, api_key: str | None = None, capabilities: Collection[str] | None = None) -> None:
-        config = uvicorn.Config(create_app(api_key, capabilities), host="127.0.0.1", port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+        self.app = create_app(api_key, capabilities)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="conformance-emulator", daemon=True)
+
+    @property
+    def store(self):
+        """What clients created on it, for tests that check what a run leaves behind where the API lists nothing (responses)."""
+        app = self.app
+        while not hasattr(app, "state"):  # inside the fault and variant gateways
+            app = app.app
+        return app.state.store
 
     def start(self, timeout: float = 10.0) -> str:
         """Start serving; returns the base URL (ending in /v1)."""

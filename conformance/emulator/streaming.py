@@ -92,11 +92,15 @@ def chunks(request: Request, body: dict, answer: dict, kind: str, pieces: Callab
     return out
 
 
-def event_stream(request: Request, payloads: list[dict]) -> Response:
-    """The payloads as server-sent events, ``data: [DONE]`` last, after any framing fault or variant."""
+def event_stream(request: Request, payloads: list[dict], typed: bool = False) -> Response:
+    """The payloads as server-sent events, ``data: [DONE]`` last, after any framing fault or variant.
+
+    ``typed`` (the Responses API): each event names its ``type`` in an ``event:`` line and the stream
+    ends with its last payload (the terminal event), without ``[DONE]``.
+    """
     if active(request, SERVER_ERROR_FAULT):
         return reply(request, 500, SERVER_ERROR)
-    events: list[object] = [*payloads, DONE]
+    events: list[object] = [*payloads] if typed else [*payloads, DONE]
     tail = None
     broken = active(request, TRUNCATED) or active(request, ERROR_CODE_INTEGER) or chosen(request, "mid-stream-error") or active(request, STALL) or active(request, TRICKLE)
     if broken:
@@ -113,7 +117,7 @@ def event_stream(request: Request, payloads: list[dict]) -> Response:
         events = events[:-1]
     elif active(request, AFTER_DONE):
         events.append(payloads[-1])
-    encoded = [_encode(request, event, seq) for seq, event in enumerate(events)]
+    encoded = [_encode(request, event, seq, typed) for seq, event in enumerate(events)]
     _other_types(request, encoded)
     writes = [piece for pieces in encoded for piece in pieces]
     if chosen(request, "sse-comments"):
@@ -137,15 +141,19 @@ def _other_types(request: Request, encoded: list[list[bytes]]) -> None:
         encoded.insert(0, [VENDOR[0]])
 
 
-def _encode(request: Request, event: object, seq: int) -> list[bytes]:
-    """One event as the bytes of its writes (usually one)."""
+def _encode(request: Request, event: object, seq: int, typed: bool = False) -> list[bytes]:
+    """One event as the bytes of its writes (usually one); ``typed``: with an ``event:`` line naming its type."""
     text = event if isinstance(event, str) else json.dumps(event, indent=1 if chosen(request, "sse-multiline-data") else None)
     prefix = "data:" if chosen(request, "sse-no-space") else "data: "
     if active(request, PREFIXED_TWICE) and event is not DONE:
         prefix += "data: "
     lines = [prefix + line for line in text.split("\n")]
+    name = event.get("type") if typed and isinstance(event, dict) else None
     if chosen(request, "sse-fields"):
-        lines = ["event: message", f"id: {seq}", "retry: 3000", *lines]  # "message": the type of an unnamed event
+        # "message": the type of an unnamed event; a typed stream's events name their own type.
+        lines = [f"event: {name or 'message'}", f"id: {seq}", "retry: 3000", *lines]
+    elif name is not None:
+        lines = [f"event: {name}", *lines]
     if chosen(request, "sse-comments"):
         lines.insert(len(lines) // 2, ": ping")
     encoded = ("\n".join(lines) + ("\n" if active(request, UNTERMINATED) and event is DONE else "\n\n"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -86,3 +87,19 @@ def optional(body: dict, name: str, kind: type | tuple[type, ...]) -> None:
     value = body.get(name)
     if name in body and (not isinstance(value, kind) or (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)))):
         raise invalid(name, f"Invalid type for '{name}'.", "invalid_type")
+
+
+MAX_METADATA_PAIRS, MAX_METADATA_KEY, MAX_METADATA_VALUE = 16, 64, 512
+
+
+def metadata(body: dict, too_long: Callable[[int, int], bool] = lambda length, limit: length > limit) -> None:
+    """``metadata``: at most 16 string pairs, keys up to 64 and values up to 512 characters (``too_long`` decides, for faults)."""
+    value = body.get("metadata")
+    if value is None:
+        return
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise invalid("metadata", "Invalid 'metadata': expected an object of string values.", "invalid_type")
+    if too_long(len(value), MAX_METADATA_PAIRS):
+        raise invalid("metadata", f"Invalid 'metadata': too many properties. Expected an object with at most {MAX_METADATA_PAIRS} properties, but got an object with {len(value)} properties instead.", "object_above_max_properties")
+    if any(len(k) > MAX_METADATA_KEY or len(v) > MAX_METADATA_VALUE for k, v in value.items()):
+        raise invalid("metadata", f"Invalid 'metadata': keys are at most {MAX_METADATA_KEY} and values at most {MAX_METADATA_VALUE} characters.")

@@ -19,12 +19,14 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core.failures import FailureGroup
 
 from conformance import operations
+from conformance.openapi import schema_files
 from conformance.checks import evaluate
 from conformance.config import Target
 from conformance.exchange import Exchange
 from conformance.generated import adapter, bounded
 from conformance.budget import Budget
 from conformance.generated.settings import CHECKS as SCHEMATHESIS_CHECKS
+from conformance.probe import route_missing
 from conformance.profile import CAPABILITIES
 from conformance.reporting import record
 from conformance.samples import TOKEN_IDS
@@ -41,15 +43,14 @@ TOKEN_ARRAYS = ("prompt", "input")
 MAX_FAILING_RECORDS = 5
 """Failing exchanges recorded per operation: shrinking sends many, the report needs a few."""
 
-# How servers say a route does not exist: the reference's "Invalid URL (POST /v1/x)", and the usual framework words.
-_UNKNOWN_ROUTE = re.compile(r"invalid url|unknown (url|route|endpoint|path)|no route|route not found|endpoint not found", re.I)
 _UNIMPLEMENTED = (404, 405, 501)
 _RECORDED = pytest.StashKey[dict]()
 
 
 def capability(method: str, path: str) -> str | None:
     """The profile capability an operation needs (from the operations table; None for one it lacks)."""
-    operation, _ = operations.match(method.upper(), path)
+    # The official document spells some variants as paths with a query ("/responses?beta=true").
+    operation, _ = operations.match(method.upper(), path.split("?", 1)[0])
     return operation.capability if operation else None
 
 
@@ -126,6 +127,8 @@ class Runner:
             body["model"] = model  # an unknown model would get 404 before the body is validated
         if case.meta is None or not case.meta.generation.mode.is_positive:
             return  # an invalid body keeps every value: clamping one could make it valid
+        if model and "model" not in body and _requires_model(case):
+            body["model"] = model  # a document that leaves it optional (the official CreateResponse) where the API requires it
         case.body = body = _integral(body)
         limits = [name for name in TOKEN_LIMITS if name in body]
         for name in limits or [n for n in TOKEN_LIMITS if n in _declared(case)][:1]:
@@ -167,13 +170,7 @@ class Runner:
 
 def unimplemented(exchange: Exchange) -> str | None:
     """Why an answer says the route does not exist (rather than that a resource was not found), or ``None``."""
-    if exchange.status != 404:
-        return "method or route not supported"
-    error = exchange.data.get("error") if isinstance(exchange.data, dict) else None
-    message = error.get("message") if isinstance(error, dict) else None
-    if not isinstance(message, str):
-        return "an answer without the error object, as a framework gives for an unknown route"
-    return message if _UNKNOWN_ROUTE.search(message) else None
+    return route_missing(exchange.status, exchange.data)
 
 
 def common_tokens(value: object) -> object:
@@ -204,6 +201,12 @@ def _integral(value: object) -> object:
 def _plain(parameters: object) -> bool:
     """Path parameters that cannot miss the route (a generated "a/b" can), so a 404 speaks of the route."""
     return not parameters or all(re.fullmatch(r"[\w.-]+", str(v)) for v in parameters.values())
+
+
+def _requires_model(case: schemathesis.Case) -> bool:
+    """The suite's own request schema of the operation requires ``model`` (as the API does)."""
+    operation, _ = operations.match(case.method.upper(), case.operation.path.split("?", 1)[0])
+    return operation is not None and operation.request is not None and "model" in schema_files()[operation.request].get("required", ())
 
 
 def _declared(case: schemathesis.Case) -> set[str]:

@@ -1,0 +1,142 @@
+"""Stored state of the Responses API: what GET, input_items, cancel and previous_response_id say about
+a response the case created.
+
+Each check needs the earlier exchange it compares with, which the case passes as ``same_as``: the
+create (for GET, input_items, a second turn) or the cancel (for the GET after it). A GET the case
+expects to be 200 or 404 is judged here, so that a missing or a kept response is reported once,
+with what the create asked for. The rejections (an unknown or unstored previous_response_id,
+cancelling what is not in the background, a GET after DELETE) are plain statuses: http.status.
+"""
+
+from __future__ import annotations
+
+from conformance import pagination as pg
+from conformance.checks.base import Finding, Level, check, shorten
+from conformance.exchange import Exchange
+
+CREATE = "POST /responses"
+GET = "GET /responses/{response_id}"
+INPUT_ITEMS = "GET /responses/{response_id}/input_items"
+CANCEL = "POST /responses/{response_id}/cancel"
+
+
+def _of(key: str):
+    return lambda ex: ex.operation is not None and ex.operation.key == key
+
+
+def _answered(key: str):
+    """A 2xx JSON object answer to the operation."""
+    return lambda ex: ex.ok and _of(key)(ex) and isinstance(ex.data, dict)
+
+
+def _earlier(key: str, background: bool | None = None):
+    """The case passed, as ``same_as``, a 2xx JSON answer to ``key`` (for a create: background or not, when given)."""
+    def within(expect) -> bool:
+        base = expect.same_as
+        if base is None or not _answered(key)(base):
+            return False
+        return background is None or (base.params.get("background") is True) == background
+    return within
+
+
+def _what(item: dict) -> tuple:
+    """An item as a client tells it from another: its type and text (message), arguments (call) or output."""
+    kind = item.get("type", "message")
+    if kind == "message":
+        content = item.get("content")
+        parts = content if isinstance(content, list) else [{"text": content}]
+        return kind, tuple(p.get("text", p.get("refusal")) for p in parts if isinstance(p, dict))
+    return kind, item.get("arguments", item.get("output", item.get("call_id")))
+
+
+def _sent(create: Exchange) -> list[tuple]:
+    """The input items a create sent, oldest first (a string input is one user message)."""
+    given = create.params.get("input")
+    items = [{"type": "message", "content": given}] if isinstance(given, str) else given if isinstance(given, list) else []
+    return [_what(item) for item in items if isinstance(item, dict)]
+
+
+@check("responses.stored", Level.MUST, "Responses > Get a model response", applies=lambda ex: _of(GET)(ex) and ex.status in (200, 404),
+       within=_earlier(CREATE, background=False))
+def stored_as_asked(ex, expect):
+    """A response created with store true (the default) can be retrieved; one created with store: false cannot (404)."""
+    created = expect.same_as
+    store = created.params.get("store", True)
+    if store is not False and ex.status == 404:
+        asked = "store: true" if "store" in created.params else "store left to its default, true"
+        yield Finding(f"HTTP 200 with the response: it was created with {asked}",
+                      f"HTTP 404: {shorten(ex.response.text, 160)}: the target did not keep it (store ignored?)", "status")
+    elif store is False and ex.ok:
+        yield Finding("HTTP 404: the response was created with store: false, so nothing of it is kept",
+                      f"HTTP {ex.status} with the response: store: false was ignored", "status")
+
+
+@check("responses.retrieved", Level.MUST, "Responses > Get a model response", applies=_answered(GET), within=_earlier(CREATE, background=False))
+def retrieved_unchanged(ex, expect):
+    """A stored response is retrieved as it was created: the same status and the same output items (ids, types, text)."""
+    created = expect.same_as.data
+    if ex.data.get("status") != created.get("status"):
+        yield Finding(f"status {created.get('status')!r}, as created", repr(ex.data.get("status")), "/status")
+    wanted, seen = created.get("output"), ex.data.get("output")
+    if not isinstance(wanted, list) or not isinstance(seen, list):
+        return
+    shown = [(i.get("id"), *_what(i)) for i in seen if isinstance(i, dict)]
+    for index, item in enumerate(i for i in wanted if isinstance(i, dict)):
+        expected = (item.get("id"), *_what(item))
+        if index >= len(shown) or shown[index] != expected:
+            yield Finding(f"output[{index}] as created: {shorten(expected, 160)}", shorten(shown[index], 160) if index < len(shown) else "(absent)", f"/output/{index}")
+            return
+    if len(shown) > len(wanted):
+        yield Finding(f"the {len(wanted)} output item(s) created", f"{len(shown)} items: {shorten(shown[len(wanted):], 160)}", f"/output/{len(wanted)}")
+
+
+def _usage(ex: Exchange, name: str) -> int | None:
+    usage = ex.data.get("usage") if isinstance(ex.data, dict) else None
+    value = usage.get(name) if isinstance(usage, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@check("responses.previous-context", Level.MUST, "Responses > Create a model response",
+       applies=lambda ex: _answered(CREATE)(ex) and isinstance(ex.params.get("previous_response_id"), str), within=_earlier(CREATE))
+def previous_context(ex, expect):
+    """A turn with previous_response_id is answered with the earlier turn as context: its input_tokens count at least that turn's input and output."""
+    first = expect.same_as
+    if ex.params["previous_response_id"] != first.data.get("id"):
+        return
+    before = [_usage(first, "input_tokens"), _usage(first, "output_tokens")]
+    now = _usage(ex, "input_tokens")
+    if None in before or now is None:
+        return  # no usage to compare: body.schema reports it
+    if now < sum(before):
+        yield Finding(f"usage.input_tokens >= {sum(before)} (the previous response's {before[0]} input + {before[1]} output tokens, plus this input)",
+                      f"{now}: previous_response_id {first.data.get('id')!r} seems ignored", "/usage/input_tokens")
+
+
+@check("responses.input-items", Level.MUST, "Responses > List input items",
+       applies=lambda ex: _answered(INPUT_ITEMS)(ex) and not any(c in ex.request.url.params for c in ("after", "before")),
+       within=_earlier(CREATE))
+def input_items_as_sent(ex, expect):
+    """input_items lists exactly the input the response was created with (of a chained response: all the context, or only its own input)."""
+    created = expect.same_as
+    if ex.data.get("has_more") is not False or ex.path_params.get("response_id") != created.data.get("id"):
+        return  # only a whole listing of the created response can be compared with what was sent
+    # Compared as collections: their order is list.order's (the walks know the order the items were sent in).
+    listed, sent = sorted(map(repr, map(_what, pg.items(ex)))), sorted(map(repr, _sent(created)))
+    chained = isinstance(created.params.get("previous_response_id"), str)
+    missing = [item for item in sent if item not in listed]
+    if listed == sent or (chained and not missing):
+        return
+    whole = " (or the whole context, including them)" if chained else ""
+    yield Finding(f"the {len(sent)} input item(s) sent{whole}: {shorten(_sent(created), 200)}",
+                  f"{len(listed)} item(s): {shorten([_what(i) for i in pg.items(ex)], 200)}" + (f"; never listed: {shorten(missing, 120)}" if missing else ""), "/data")
+
+
+@check("responses.cancelled", Level.MUST, "Responses > Cancel a response", applies=lambda ex: _answered(CANCEL)(ex) or _answered(GET)(ex),
+       within=lambda expect: _earlier(CREATE, background=True)(expect) or _earlier(CANCEL)(expect))
+def cancelled(ex, expect):
+    """Cancelling a background response answers it with status cancelled, and a later GET says cancelled too."""
+    if _of(GET)(ex) != _earlier(CANCEL)(expect):
+        return  # a cancel is judged against its background create, a GET against the cancel before it
+    if ex.data.get("status") != "cancelled":
+        after = " (retrieved after it was cancelled)" if _of(GET)(ex) else ""
+        yield Finding(f'status "cancelled"{after}', repr(ex.data.get("status")), "/status")

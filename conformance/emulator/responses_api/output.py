@@ -1,0 +1,136 @@
+"""What the emulator's model answers to a Responses request: output items and token counts, deterministically.
+
+One token per word, as the chat emulator counts. The answer is chat's reply and one sentence more,
+so that ``max_output_tokens`` (at least 16) can cut it: ANSWER_TOKENS words in all. A forced tool
+choice calls a function (chat's tools.forced_call), ``text.format`` json_object / json_schema give
+JSON text, a ``function_call_output`` as the newest input is answered by quoting it, and a request
+with ``reasoning`` gets a reasoning item first (its tokens count as output, as reasoning_tokens).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from conformance.emulator import chat, tools
+
+ANSWER = chat.REPLY + " It gives the same words to every request, so a streamed answer can be compared with the unstreamed one."
+ANSWER_TOKENS = len(ANSWER.split())
+REASONING_TOKENS = 8
+"""Reasoning tokens a request with ``reasoning`` spends (its item shows no text, as the real API's)."""
+ITEM_TOKENS = 3
+"""Tokens an item costs beyond its words (role and framing), as chat counts per message."""
+IMAGE_TOKENS = 85
+"""Tokens of an input image (the real API's cost of a low-detail image)."""
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def item_tokens(item: dict) -> int:
+    """The input tokens of one item of the context (an input item or an earlier output item)."""
+    kind = item.get("type", "message")
+    if kind == "message":
+        content = item.get("content")
+        parts = [{"type": "input_text", "text": content}] if isinstance(content, str) else content or []
+        count = sum(IMAGE_TOKENS if p.get("type") == "input_image" else words(str(p.get("text") or p.get("refusal") or "")) for p in parts)
+    elif kind == "function_call":
+        count = words(item.get("name", "")) + words(item.get("arguments", ""))
+    elif kind == "function_call_output":
+        output = item.get("output")
+        count = words(output if isinstance(output, str) else json.dumps(output))
+    else:
+        count = 0
+    return count + ITEM_TOKENS
+
+
+def input_tokens(instructions: object, context: list[dict]) -> int:
+    """The whole context is billed: instructions, earlier turns (previous_response_id's chain) and the new input."""
+    count = sum(item_tokens(item) for item in context)
+    if isinstance(instructions, str):
+        count += words(instructions) + ITEM_TOKENS
+    return count
+
+
+@dataclass
+class Answer:
+    output: list[dict]
+    output_tokens: int
+    reasoning_tokens: int
+    cut: bool
+    """``max_output_tokens`` ended the answer early."""
+
+
+def answer(body: dict, context: list[dict], new_id: Callable[[str], str]) -> Answer:
+    """The output items for this request; ``new_id(prefix)`` mints item ids (``msg_``, ``fc_``, ``rs_``)."""
+    budget = body.get("max_output_tokens")
+    output, spent, reasoning = [], 0, 0
+    if isinstance(body.get("reasoning"), dict):
+        reasoning = REASONING_TOKENS if budget is None else min(REASONING_TOKENS, budget)
+        output.append({"id": new_id("rs_"), "type": "reasoning", "summary": []})
+        spent += reasoning
+    call = None if _answers_tool_output(context) else tools.forced_call(_as_chat_tools(body))
+    if call is not None:
+        arguments = call["function"]["arguments"]
+        output.append({"id": new_id("fc_"), "type": "function_call", "status": "completed", "arguments": arguments,
+                       "call_id": call["id"], "name": call["function"]["name"]})
+        return Answer(output, spent + words(arguments), reasoning, False)
+    text = _text(body, context).split(" ")
+    room = None if budget is None else budget - spent
+    cut = room is not None and room < len(text)
+    if cut:
+        text = text[:room]
+    output.append({"id": new_id("msg_"), "type": "message", "status": "incomplete" if cut else "completed", "role": "assistant",
+                   "content": [{"type": "output_text", "text": " ".join(text), "annotations": [], "logprobs": []}]})
+    return Answer(output, spent + len(text), reasoning, cut)
+
+
+def _answers_tool_output(context: list[dict]) -> bool:
+    return bool(context) and context[-1].get("type") == "function_call_output"
+
+
+def _as_chat_tools(body: dict) -> dict:
+    """The request's flat function tools and tool choice in chat's nested form, for tools.forced_call."""
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict):
+        choice = {"type": "function", "function": {"name": choice["name"]}}
+    return {"tool_choice": choice, "tools": [{"type": "function", "function": tool} for tool in body.get("tools") or ()]}
+
+
+def _text(body: dict, context: list[dict]) -> str:
+    if _answers_tool_output(context):
+        output = context[-1]["output"]
+        return "The function returned: " + (output if isinstance(output, str) else json.dumps(output))
+    fmt = (body.get("text") or {}).get("format") or {}
+    if fmt.get("type") == "json_object":
+        return json.dumps({"reply": ANSWER})
+    if fmt.get("type") == "json_schema":
+        return json.dumps(instance(fmt.get("schema") or {}))
+    return ANSWER
+
+
+def instance(schema: dict) -> object:
+    """A value valid against a JSON Schema of the kinds Structured Outputs accepts (objects of typed
+    properties, enums, consts, arrays, anyOf): every property is given, so strict schemas are met too."""
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf"):
+        if schema.get(key):
+            return instance(schema[key][0])
+    kind = schema.get("type", "object")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        return {name: instance(sub if isinstance(sub, dict) else {}) for name, sub in (schema.get("properties") or {}).items()}
+    if kind == "array":
+        item = schema.get("items") if isinstance(schema.get("items"), dict) else {"type": "string"}
+        return [instance(item) for _ in range(schema.get("minItems") or 0)]
+    if kind == "string":
+        return "emulator" + "x" * max(0, (schema.get("minLength") or 0) - 8)
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 1)
+    return {"boolean": True, "null": None}.get(kind)

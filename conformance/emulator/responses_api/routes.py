@@ -1,0 +1,135 @@
+"""The Responses API routes: create (streamed or not, in the background or not), retrieve, delete, cancel, input_items."""
+
+from __future__ import annotations
+
+import copy
+
+from starlette.requests import Request
+
+from conformance.emulator import models, streaming
+from conformance.emulator.errors import invalid
+from conformance.emulator.pagination import page
+from conformance.emulator.responses import reply
+from conformance.emulator.responses_api import events, output, request as body_rules, state
+from conformance.emulator.store import store
+from conformance.emulator.validation import json_object
+
+ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_", "reasoning": "rs_"}
+
+
+def input_items(body: dict, new_id) -> list[dict]:
+    """The request's input as stored items: ids given, a string input as one user message, string content as parts."""
+    given = body.get("input")
+    raw = [{"role": "user", "content": given}] if isinstance(given, str) else given or []
+    items = []
+    for item in raw:
+        kind = item.get("type", "message")
+        stored = {**copy.deepcopy(item), "id": item.get("id") or new_id(ITEM_PREFIXES[kind]), "type": kind}
+        if kind == "message" and isinstance(stored["content"], str):
+            part = "output_text" if stored["role"] == "assistant" else "input_text"
+            stored["content"] = [{"type": part, "text": stored["content"]}]
+        stored.setdefault("status", "completed")
+        items.append(stored)
+    return items
+
+
+def _tool(tool: dict) -> dict:
+    """A function tool as the response echoes it: flat, with the defaults filled in."""
+    return {**tool, "description": tool.get("description"), "parameters": tool.get("parameters"), "strict": tool.get("strict", True)}
+
+
+def _check_calls(context: list[dict]) -> None:
+    """A function_call_output answers a function_call of the context (this input or an earlier turn)."""
+    calls = {item.get("call_id") for item in context if item.get("type") == "function_call"}
+    for item in context:
+        if item.get("type") == "function_call_output" and item["call_id"] not in calls:
+            raise invalid("input", f"No tool call found for function call output with call_id {item['call_id']}.")
+
+
+@streaming.streamed
+async def create(request: Request):
+    body = await json_object(request)
+    body_rules.validate(body, request)
+    model = models.find(body["model"], "chat", request)
+    kept = store(request)
+    earlier = state.context_before(request, body.get("previous_response_id"))
+    items = input_items(body, kept.new_id)
+    context = [*earlier, *items]
+    _check_calls(context)
+    answer = output.answer(body, context, kept.new_id)
+    created = kept.now()
+    fmt = (body.get("text") or {}).get("format") or {"type": "text"}
+    response = {
+        "id": kept.new_id("resp_"),
+        "object": "response",
+        "created_at": created,
+        "status": "incomplete" if answer.cut else "completed",
+        "background": body.get("background") is True,
+        "completed_at": None if answer.cut else created,
+        "error": None,
+        "incomplete_details": {"reason": "max_output_tokens"} if answer.cut else None,
+        "instructions": body.get("instructions"),
+        "max_output_tokens": body.get("max_output_tokens"),
+        "max_tool_calls": None,
+        "model": model.id,
+        "output": answer.output,
+        "parallel_tool_calls": body.get("parallel_tool_calls") is not False,
+        "previous_response_id": body.get("previous_response_id"),
+        "reasoning": body.get("reasoning") or {"effort": None, "summary": None},
+        "service_tier": "default",
+        "store": body.get("store") is not False,
+        "temperature": body.get("temperature", 1.0),
+        "text": {"format": fmt, "verbosity": (body.get("text") or {}).get("verbosity") or "medium"},
+        "tool_choice": body.get("tool_choice") or "auto",
+        "tools": [_tool(tool) for tool in body.get("tools") or ()],
+        "top_logprobs": body.get("top_logprobs") or 0,
+        "top_p": body.get("top_p", 1.0),
+        "truncation": body.get("truncation") or "disabled",
+        "usage": _usage(output.input_tokens(body.get("instructions"), context), answer),
+        "metadata": body.get("metadata") or {},
+    }
+    if "user" in body:
+        response["user"] = body["user"]  # a string in the official document: not sent as null
+    shown = response
+    if response["background"] and body.get("stream") is not True:
+        # Answered at once as queued; it finishes when retrieved later (state.find) unless cancelled.
+        shown = {**response, "status": "queued", "output": [], "usage": None, "completed_at": None, "incomplete_details": None}
+    state.save(request, state.Record(response["id"], shown, items, context, final=response if shown is not response else None))
+    if body.get("stream") is True:
+        return streaming.event_stream(request, events.events(response), typed=True)
+    return reply(request, 200, shown)
+
+
+def _usage(input_tokens: int, answer: output.Answer) -> dict:
+    return {
+        "input_tokens": input_tokens,
+        "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+        "output_tokens": answer.output_tokens,
+        "output_tokens_details": {"reasoning_tokens": answer.reasoning_tokens},
+        "total_tokens": input_tokens + answer.output_tokens,
+    }
+
+
+async def retrieve(request: Request):
+    return reply(request, 200, state.retrieved(request, request.path_params["response_id"]))
+
+
+async def delete(request: Request):
+    return reply(request, 200, state.remove(request, request.path_params["response_id"]))
+
+
+async def cancel(request: Request):
+    return reply(request, 200, state.cancel(request, request.path_params["response_id"]))
+
+
+async def list_input_items(request: Request):
+    return reply(request, 200, page(request, state.input_items(request, request.path_params["response_id"])))
+
+
+ROUTES = (
+    ("responses", "POST", "/responses", create),
+    ("responses-store", "GET", "/responses/{response_id}/input_items", list_input_items),
+    ("responses-store", "GET", "/responses/{response_id}", retrieve),
+    ("responses-store", "DELETE", "/responses/{response_id}", delete),
+    ("responses-background", "POST", "/responses/{response_id}/cancel", cancel),
+)
