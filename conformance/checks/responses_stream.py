@@ -39,9 +39,16 @@ def documented(payload: object) -> bool:
     return isinstance(payload, dict) and isinstance(payload.get("type"), str) and (payload["type"] == "error" or payload["type"].startswith("response."))
 
 
-def _events(ex) -> list[tuple[int, dict]]:
+def _all(ex) -> list[tuple[int, dict]]:
     """The documented events, with their index in the stream."""
     return [(i, p) for i, p in enumerate(ex.stream.payloads) if documented(p)]
+
+
+def _events(ex) -> list[tuple[int, dict]]:
+    """The documented events up to the first terminal event: what follows it is responses.terminal's finding alone."""
+    events = _all(ex)
+    end = next((k for k, (_, e) in enumerate(events) if e["type"] in TERMINAL), len(events))
+    return events[:end + 1]
 
 
 def _of(ex, *types: str) -> list[tuple[int, dict]]:
@@ -103,11 +110,16 @@ def event_schema(ex, expect):
                 return
 
 
+def _numbered(ex) -> list[tuple[int, dict]]:
+    """The documented events, and a vendor's events that carry a sequence_number (they share the count)."""
+    return [(i, p) for i, p in enumerate(ex.stream.payloads) if documented(p) or (isinstance(p, dict) and "sequence_number" in p)]
+
+
 @check("responses.sequence-number", Level.MUST, SECTION, applies=_responses_stream)
 def sequence_number(ex, expect):
     """Every event has an integer sequence_number, strictly increasing through the stream."""
     last = None
-    for i, event in _events(ex):
+    for i, event in _numbered(ex):
         number = event.get("sequence_number")
         if not isinstance(number, int) or isinstance(number, bool):
             yield Finding("an integer sequence_number", shorten(number), f"/events/{i}/sequence_number")
@@ -121,7 +133,7 @@ def sequence_number(ex, expect):
 @check("responses.sequence-start", Level.SHOULD, SECTION, applies=_responses_stream)
 def sequence_start(ex, expect):
     """Sequence numbers start at 0 and rise by 1, as the real API's do."""
-    numbers = [(i, e.get("sequence_number")) for i, e in _events(ex)]
+    numbers = [(i, e.get("sequence_number")) for i, e in _numbered(ex)]
     for k, (i, number) in enumerate(numbers):
         if isinstance(number, int) and number != k:
             yield Finding(f"sequence_number {k}", str(number), f"/events/{i}/sequence_number")
@@ -139,7 +151,7 @@ def first_created(ex, expect):
 @check("responses.terminal", Level.MUST, SECTION, applies=_responses_stream)
 def one_terminal_last(ex, expect):
     """Exactly one terminal event (completed, incomplete or failed), and it is last (a data: [DONE] after it aside)."""
-    terminals = _of(ex, *TERMINAL)
+    terminals = [(i, e) for i, e in _all(ex) if e["type"] in TERMINAL]
     errors = _of(ex, "error")
     if errors:
         i, error = errors[0]
@@ -249,15 +261,16 @@ def content_index(ex, expect):
     """content_index counts from 0 within each item: each content_part.added takes the item's next index."""
     parts: dict[object, int] = {}
     for i, event in _of(ex, PART_ADDED):
-        item_id, expected = event.get("item_id"), parts.get(event.get("item_id"), 0)
+        index, expected = event.get("output_index"), parts.get(event.get("output_index"), 0)
         if event.get("content_index") != expected:
-            yield Finding(f"content_index {expected} (the parts of item {item_id!r} count from 0)", repr(event.get("content_index")), f"/events/{i}/content_index")
+            yield Finding(f"content_index {expected} (the parts of output {index} count from 0)", repr(event.get("content_index")), f"/events/{i}/content_index")
             return
-        parts[item_id] = expected + 1
+        parts[index] = expected + 1
 
 
 def _part_key(event: dict) -> tuple:
-    return event.get("item_id"), event.get("content_index")
+    # By position, not item_id: an event naming an unknown item is responses.item-scope's finding.
+    return event.get("output_index"), event.get("content_index")
 
 
 @check("responses.part-order", Level.MUST, SECTION, applies=_responses_stream)
