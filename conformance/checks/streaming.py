@@ -1,7 +1,9 @@
 """Streaming checks: the server-sent-events framing of a streamed answer, and the invariants of its chunks.
 
-They apply to answers read with ``api.stream`` from operations that stream chunks (chat and legacy
-completions: ``Operation.dialect``). Pointers ``/events/<i>/...`` point into the stream's events, counted from 0.
+The chunk checks apply to answers read with ``api.stream`` from operations that stream chunks (chat
+and legacy completions: ``Operation.dialect``); the framing checks (complete, framing, data-json,
+incremental) to every stream, the Responses API's typed events included (their own checks:
+conformance/checks/responses_stream.py). Pointers ``/events/<i>/...`` point into the stream's events, counted from 0.
 The Content-Type (text/event-stream) is media.content-type's: a streamed request's success body
 is that media type (``Operation.media``). The events are read only when it says so.
 
@@ -28,24 +30,34 @@ BUFFERED_SPREAD = 0.1
 """A stream whose events all arrive within this fraction of the wait for the first one was held back."""
 UNKNOWN_EVENTS_SECTION = "Backward compatibility (adding new event types)"
 ERROR_TYPE = "error"
+RESPONSE_TYPES = "response."
 CHUNK_STREAM = frozenset({DEFAULT_TYPE, ERROR_TYPE})
 """The event types of a chat or completions stream: unnamed (chunks, [DONE], an error object) and ``event: error``
 (which the official SDK raises as an error, as it does an unnamed event carrying the error object)."""
 
 
+def any_stream(ex) -> bool:
+    """A success answer to a streamed request of an operation that streams, in either dialect."""
+    return ex.stream is not None and ex.ok and ex.operation is not None and ex.operation.chunk is not None
+
+
 def _streamed(ex) -> bool:
-    """A success answer to a streamed request of an operation that streams chunks (the Responses
-    API's typed events have checks of their own)."""
-    return ex.stream is not None and ex.ok and ex.operation is not None and ex.operation.chunk is not None and ex.operation.dialect == CHUNKS
+    """A streamed answer of an operation that streams chunks."""
+    return any_stream(ex) and ex.operation.dialect == CHUNKS
 
 
-def _event_stream(ex) -> bool:
-    """A streamed answer that arrived in full and says it is an event stream: its events can be judged.
+def readable(ex) -> bool:
+    """A streamed answer (either dialect) that arrived in full and says it is an event stream: its events can be judged.
 
     A stream cut short (stall, deadline, size bound) is stream.complete's finding alone: judging
     the part that arrived would only repeat it (no [DONE], no finish_reason) at length.
     """
-    return _streamed(ex) and not ex.stream.interrupted and _media_type(ex) == EVENT_STREAM
+    return any_stream(ex) and not ex.stream.interrupted and _media_type(ex) == EVENT_STREAM
+
+
+def _event_stream(ex) -> bool:
+    """A readable stream of chunks."""
+    return readable(ex) and ex.operation.dialect == CHUNKS
 
 
 def _media_type(ex) -> str:
@@ -57,8 +69,11 @@ def _request(ex) -> dict:
 
 
 def _own(ex) -> list[int]:
-    """The indices of the stream's own events (chunks, errors, [DONE]): those of a type its reference defines."""
-    return ex.stream.defined(CHUNK_STREAM)
+    """The indices of the stream's own events (chunks, errors, [DONE]; a Responses stream's typed events): those of
+    a type its reference defines. Every type the Responses reference documents starts with "response." or is "error"."""
+    if ex.operation.dialect == CHUNKS:
+        return ex.stream.defined(CHUNK_STREAM)
+    return [i for i, event in enumerate(ex.stream.events) if event.type in CHUNK_STREAM or event.type.startswith(RESPONSE_TYPES)]
 
 
 def _is_error(ex, i: int) -> bool:
@@ -104,7 +119,7 @@ def _text(ex, choice: dict) -> str:
 # --- framing -------------------------------------------------------------------------------
 
 
-@check("stream.complete", Level.MUST, SECTION, applies=_streamed)
+@check("stream.complete", Level.MUST, SECTION, applies=any_stream)
 def stream_complete(ex, expect):
     """The stream arrives in full: no stall past the read timeout, no endless stream, no error instead of the answer."""
     if ex.stream.interrupted:
@@ -114,14 +129,14 @@ def stream_complete(ex, expect):
             yield Finding("a complete answer", f"the stream broke off with an error event: {shorten(ex.stream.events[i].data)}", f"/events/{i}")
 
 
-@check("stream.framing", Level.MUST, "Streaming (server-sent events standard)", applies=_event_stream)
+@check("stream.framing", Level.MUST, "Streaming (server-sent events standard)", applies=readable)
 def sse_framing(ex, expect):
     """The body is a well-formed event stream: UTF-8, every event ended by a blank line."""
     for violation in ex.stream.violations:
         yield Finding("server-sent-events framing", violation)
 
 
-@check("stream.data-json", Level.MUST, SECTION, applies=_event_stream)
+@check("stream.data-json", Level.MUST, SECTION, applies=readable)
 def data_is_json_object(ex, expect):
     """Every event's data is one JSON object (the data: [DONE] sentinel aside)."""
     for i in _own(ex):
@@ -149,7 +164,7 @@ def nothing_after_done(ex, expect):
             yield Finding("no event after data: [DONE]", shorten(ex.stream.events[i].data, 120), f"/events/{i}")
 
 
-@check("stream.incremental", Level.SHOULD, SECTION, applies=lambda ex: _event_stream(ex) and len(_own(ex)) >= INCREMENTAL_MIN_EVENTS)
+@check("stream.incremental", Level.SHOULD, SECTION, applies=lambda ex: readable(ex) and len(_own(ex)) >= INCREMENTAL_MIN_EVENTS)
 def delivered_incrementally(ex, expect):
     """Events are delivered as they are generated, not held back and sent all at once at the end."""
     # Only the stream's own events: keep-alive pings sent while the chunks are held back change nothing.

@@ -42,6 +42,16 @@ USAGE_UNREQUESTED = declare("stream-usage-unrequested", "stream.usage", _CASE, "
 USAGE_IGNORED = declare("stream-usage-ignored", "stream.usage", "test_stream_include_usage", "stream_options.include_usage ignored")
 UNKNOWN_EVENTS = declare("stream-ping-events", "stream.unknown-events", f"{_CASE} or test_completion_stream",
                          "event: ping / data: {} before and between the chunks (legal, but the SDK reads each as a chunk without choices)")
+# The framing faults again on a Responses stream, proving that the framing checks judge it too.
+_RESPONSES = "test_create_response_streamed"
+R_CONTENT_TYPE_TEXT = declare("responses-stream-content-type-text", "media.content-type", _RESPONSES, "a Responses stream sent as text/plain")
+R_UNTERMINATED = declare("responses-stream-unterminated", "stream.framing", _RESPONSES, "a Responses stream's last event lacks its blank line")
+R_PREFIXED_TWICE = declare("responses-stream-data-prefixed-twice", "stream.data-json", _RESPONSES, 'Responses events written as "data: data: {...}"')
+R_BUFFERED = declare("responses-stream-buffered", "stream.incremental", _RESPONSES, "a Responses stream held back and sent at once at the end")
+R_ERROR_AS_200 = declare("responses-stream-error-as-200", "http.status", "test_response_stream_rejected",
+                         'an invalid streamed Responses request answered 200 with data: {"error": ...} and data: [DONE] (LiteLLM #21090)')
+R_NAME_MISMATCH = "responses-event-name-mismatch"
+"""Declared with the Responses stream's faults (responses_api/events.py); injected here, where event: lines are written."""
 
 DELAY = 0.005
 """Seconds between events: small to keep the suite fast, large enough that delivery is visibly incremental."""
@@ -54,6 +64,7 @@ VENDOR = [  # arbitrary JSON that fails every chunk check if read as a chunk, an
     b'event: vendor.route\ndata: {"id": "route-1", "object": "vendor.route", "created": 0, "model": "upstream-a", "choices": "none"}\n\n',
     b"event: vendor.progress\ndata: queued behind 0 requests\n\n",
 ]
+TERMINAL_TYPES = ("response.completed", "response.incomplete", "response.failed")
 ERROR = {"message": "The server had an error while processing your request.", "type": "server_error", "param": None, "code": None}
 
 
@@ -100,14 +111,17 @@ def event_stream(request: Request, payloads: list[dict], typed: bool = False) ->
     """
     if active(request, SERVER_ERROR_FAULT):
         return reply(request, 500, SERVER_ERROR)
-    events: list[object] = [*payloads] if typed else [*payloads, DONE]
+    # A Responses stream ends with its terminal event; a trailing [DONE] is legal (Open Responses sends one).
+    events: list[object] = [*payloads, DONE] if not typed or chosen(request, "responses-done") else [*payloads]
     tail = None
-    broken = active(request, TRUNCATED) or active(request, ERROR_CODE_INTEGER) or chosen(request, "mid-stream-error") or active(request, STALL) or active(request, TRICKLE)
+    # A Responses stream fails mid-way with its own flat error event (responses_api/events.py).
+    mid_stream_error = chosen(request, "mid-stream-error") and not typed
+    broken = active(request, TRUNCATED) or active(request, ERROR_CODE_INTEGER) or mid_stream_error or active(request, STALL) or active(request, TRICKLE)
     if broken:
         events = payloads[:2]
         if active(request, ERROR_CODE_INTEGER):
             events.append({"error": {"object": "error", **ERROR, "code": 500}})
-        elif chosen(request, "mid-stream-error"):
+        elif mid_stream_error:
             events.append({"error": ERROR})
         if active(request, STALL) or active(request, TRICKLE):
             tail = _hold(request, TRICKLE_PERIOD, b": keep-alive\n\n" if active(request, TRICKLE) else b"")
@@ -117,16 +131,19 @@ def event_stream(request: Request, payloads: list[dict], typed: bool = False) ->
         events = events[:-1]
     elif active(request, AFTER_DONE):
         events.append(payloads[-1])
-    encoded = [_encode(request, event, seq, typed) for seq, event in enumerate(events)]
+    names = [event.get("type") if typed and isinstance(event, dict) and not chosen(request, "responses-data-only") else None for event in events]
+    if active(request, R_NAME_MISMATCH):
+        names = [*names[1:], names[-1]]
+    encoded = [_encode(request, event, seq, name) for seq, (event, name) in enumerate(zip(events, names))]
     _other_types(request, encoded)
     writes = [piece for pieces in encoded for piece in pieces]
     if chosen(request, "sse-comments"):
         writes.insert(0, b": keep-alive\n\n")
     if chosen(request, "sse-bom"):
         writes[0] = "\ufeff".encode() + writes[0]
-    media_type = "text/plain" if active(request, CONTENT_TYPE_TEXT) else "text/event-stream"
+    media_type = "text/plain" if active(request, CONTENT_TYPE_TEXT) or active(request, R_CONTENT_TYPE_TEXT) else "text/event-stream"
     headers = {**_headers(request), "cache-control": "no-cache"}
-    if active(request, BUFFERED):
+    if active(request, BUFFERED) or active(request, R_BUFFERED):
         return _held_back(request, writes, media_type, headers)
     return StreamingResponse(_paced(writes, tail), media_type=media_type, headers=headers)
 
@@ -141,14 +158,13 @@ def _other_types(request: Request, encoded: list[list[bytes]]) -> None:
         encoded.insert(0, [VENDOR[0]])
 
 
-def _encode(request: Request, event: object, seq: int, typed: bool = False) -> list[bytes]:
-    """One event as the bytes of its writes (usually one); ``typed``: with an ``event:`` line naming its type."""
+def _encode(request: Request, event: object, seq: int, name: str | None = None) -> list[bytes]:
+    """One event as the bytes of its writes (usually one); ``name``: the ``event:`` line's type (a Responses event)."""
     text = event if isinstance(event, str) else json.dumps(event, indent=1 if chosen(request, "sse-multiline-data") else None)
     prefix = "data:" if chosen(request, "sse-no-space") else "data: "
-    if active(request, PREFIXED_TWICE) and event is not DONE:
+    if (active(request, PREFIXED_TWICE) or active(request, R_PREFIXED_TWICE)) and event is not DONE:
         prefix += "data: "
     lines = [prefix + line for line in text.split("\n")]
-    name = event.get("type") if typed and isinstance(event, dict) else None
     if chosen(request, "sse-fields"):
         # "message": the type of an unnamed event; a typed stream's events name their own type.
         lines = [f"event: {name or 'message'}", f"id: {seq}", "retry: 3000", *lines]
@@ -156,7 +172,8 @@ def _encode(request: Request, event: object, seq: int, typed: bool = False) -> l
         lines = [f"event: {name}", *lines]
     if chosen(request, "sse-comments"):
         lines.insert(len(lines) // 2, ": ping")
-    encoded = ("\n".join(lines) + ("\n" if active(request, UNTERMINATED) and event is DONE else "\n\n"))
+    unterminated = (active(request, UNTERMINATED) and event is DONE) or (active(request, R_UNTERMINATED) and isinstance(event, dict) and event.get("type") in TERMINAL_TYPES)
+    encoded = "\n".join(lines) + ("\n" if unterminated else "\n\n")
     if chosen(request, "sse-crlf"):
         data = encoded.replace("\n", "\r\n").encode()
         return [data[:-1], data[-1:]]  # the CR of the last line break in one write, its LF in the next
@@ -202,7 +219,7 @@ def streamed(handler: Callable) -> Callable:
         try:
             return await handler(request)
         except APIError as error:
-            if not active(request, ERROR_AS_200) or not await _asks_stream(request):
+            if not (active(request, ERROR_AS_200) or active(request, R_ERROR_AS_200)) or not await _asks_stream(request):
                 raise
             return StreamingResponse(_paced(_encode(request, error.body, 0) + _encode(request, DONE, 1), None), media_type="text/event-stream", headers=_headers(request))
 

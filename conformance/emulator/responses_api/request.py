@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from conformance.emulator import chat_request
 from conformance.emulator.errors import APIError, invalid
+from conformance.emulator.faults import active, declare
 from conformance.emulator.validation import Number, metadata, optional, require
 
 NUMBERS = (
@@ -29,6 +30,17 @@ ITEM_TYPES = {"message", "function_call", "function_call_output", "reasoning"}
 IMAGE_URL = re.compile(r"(data:image/[\w.+-]+;base64,[A-Za-z0-9+/=\s]+|https?://\S+)")
 DETAILS = {"low", "high", "auto", "original"}
 
+# Validation gaps, one per hand-written invalid request of cases/test_responses.py (test_invalid_response).
+_INVALID = "test_invalid_response"
+INPUT_CRASH = declare("responses-input-type-crash", "http.status", f"{_INVALID} and input", "an input that is neither string nor array crashes the server (500)")
+FORMAT_ACCEPTED = declare("responses-unknown-format-accepted", "http.status", f"{_INVALID} and format_type", "an unknown text.format.type accepted (200)")
+SCHEMA_MISSING_ACCEPTED = declare("responses-json-schema-without-schema-accepted", "http.status", f"{_INVALID} and format_schema",
+                                  "a json_schema format without schema accepted (200)")
+CONVERSATION_ACCEPTED = declare("responses-previous-with-conversation", "http.status", f"{_INVALID} and previous_response_id",
+                                "previous_response_id with conversation not rejected as such: the conversation looked up (404)")
+STREAM_OPTIONS_ACCEPTED = declare("responses-stream-options-without-stream", "http.status", f"{_INVALID} and stream_options",
+                                  "stream_options without stream accepted (200)")
+
 
 def validate(body: dict, request: Request) -> None:
     require(body, "model", str)
@@ -36,6 +48,8 @@ def validate(body: dict, request: Request) -> None:
         number.validate(body)
     value = body.get("input")
     if "input" in body and not isinstance(value, (str, list)):
+        if active(request, INPUT_CRASH):
+            raise APIError(500, "The server had an error while processing your request.", "server_error")
         raise invalid("input", "Invalid type for 'input': expected a string or an array of input items.", "invalid_type")
     for i, item in enumerate(value if isinstance(value, list) else ()):
         _item(f"input[{i}]", item)
@@ -54,10 +68,10 @@ def validate(body: dict, request: Request) -> None:
     optional(body, "reasoning", (dict, type(None)))
     _tools(body)
     if "text" in body:
-        _text(body["text"])
-    if body.get("stream_options") is not None and body.get("stream") is not True:
+        _text(body["text"], request)
+    if body.get("stream_options") is not None and body.get("stream") is not True and not active(request, STREAM_OPTIONS_ACCEPTED):
         raise invalid("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
-    if body.get("previous_response_id") is not None and body.get("conversation") is not None:
+    if body.get("previous_response_id") is not None and body.get("conversation") is not None and not active(request, CONVERSATION_ACCEPTED):
         raise invalid("previous_response_id", "Invalid parameters: 'previous_response_id' cannot be used together with 'conversation'.")
     if body.get("background") is True and body.get("store") is False:
         raise invalid("background", "Invalid value for 'background': background responses must be stored ('store' cannot be false).")
@@ -165,15 +179,15 @@ def _schema_object(holder: dict, field: str, param: str, nullable: bool = False)
         raise invalid(param, f"Invalid schema for '{param}': schema must be a JSON Schema of 'type: \"object\"'.", "invalid_function_parameters")
 
 
-def _text(text: object) -> None:
+def _text(text: object, request: Request) -> None:
     if not isinstance(text, dict):
         raise invalid("text", "Invalid type for 'text': expected an object.", "invalid_type")
     fmt = text.get("format")
     if "format" in text:
-        if not isinstance(fmt, dict) or not _one_of(fmt.get("type"), FORMATS):
+        if not isinstance(fmt, dict) or not (_one_of(fmt.get("type"), FORMATS) or active(request, FORMAT_ACCEPTED)):
             raise invalid("text.format.type", f"Invalid value for 'text.format.type': expected one of {sorted(FORMATS)}.")
         if fmt["type"] == "json_schema":
-            if "schema" not in fmt:
+            if "schema" not in fmt and not active(request, SCHEMA_MISSING_ACCEPTED):
                 raise invalid("text.format.schema", "Missing required parameter: 'text.format.schema'.", "missing_required_parameter")
             if not isinstance(fmt.get("name"), str) or not NAME.fullmatch(fmt["name"]):
                 raise invalid("text.format.name", "Invalid 'text.format.name': expected a string of a-z, A-Z, 0-9, '_' and '-', at most 64 characters.")

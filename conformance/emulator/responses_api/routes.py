@@ -8,12 +8,15 @@ from starlette.requests import Request
 
 from conformance.emulator import models, streaming
 from conformance.emulator.errors import invalid
+from conformance.emulator.faults import active, declare
 from conformance.emulator.pagination import page
 from conformance.emulator.responses import reply
-from conformance.emulator.responses_api import events, output, request as body_rules, state
+from conformance.emulator.responses_api import departures, events, output, request as body_rules, state
 from conformance.emulator.store import store
 from conformance.emulator.validation import json_object
 
+TOOL_OUTPUT_REJECTED = declare("responses-tool-output-rejected", "http.status", "test_function_call_output_answered",
+                               "a function_call_output for the call just made rejected with 400")
 ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_", "reasoning": "rs_"}
 
 
@@ -38,9 +41,9 @@ def _tool(tool: dict) -> dict:
     return {**tool, "description": tool.get("description"), "parameters": tool.get("parameters"), "strict": tool.get("strict", True)}
 
 
-def _check_calls(context: list[dict]) -> None:
+def _check_calls(request: Request, context: list[dict]) -> None:
     """A function_call_output answers a function_call of the context (this input or an earlier turn)."""
-    calls = {item.get("call_id") for item in context if item.get("type") == "function_call"}
+    calls = set() if active(request, TOOL_OUTPUT_REJECTED) else {item.get("call_id") for item in context if item.get("type") == "function_call"}
     for item in context:
         if item.get("type") == "function_call_output" and item["call_id"] not in calls:
             raise invalid("input", f"No tool call found for function call output with call_id {item['call_id']}.")
@@ -55,7 +58,7 @@ async def create(request: Request):
     earlier = state.context_before(request, body.get("previous_response_id"))
     items = input_items(body, kept.new_id)
     context = [*earlier, *items]
-    _check_calls(context)
+    _check_calls(request, context)
     answer = output.answer(body, context, kept.new_id)
     created = kept.now()
     fmt = (body.get("text") or {}).get("format") or {"type": "text"}
@@ -90,13 +93,14 @@ async def create(request: Request):
     }
     if "user" in body:
         response["user"] = body["user"]  # a string in the official document: not sent as null
+    response = departures.apply(request, body, response)
     shown = response
     if response["background"] and body.get("stream") is not True:
         # Answered at once as queued; it finishes when retrieved later (state.find) unless cancelled.
         shown = {**response, "status": "queued", "output": [], "usage": None, "completed_at": None, "incomplete_details": None}
     state.save(request, state.Record(response["id"], shown, items, context, final=response if shown is not response else None))
     if body.get("stream") is True:
-        return streaming.event_stream(request, events.events(response), typed=True)
+        return streaming.event_stream(request, events.events(request, response), typed=True)
     return reply(request, 200, shown)
 
 

@@ -1,0 +1,394 @@
+"""The Responses API's typed event stream: event shapes, order, item lifecycle and the integrity of text and arguments.
+
+They apply to a streamed POST /responses (``Operation.dialect`` EVENTS) that arrived in full as an
+event stream; the framing (blank lines, one JSON object per data, incremental delivery) is
+conformance/checks/streaming.py's, shared with chat. An optional trailing ``data: [DONE]`` is
+legal (Open Responses sends one). Event types the reference does not define (vendor events such
+as ``vendor:trace``) are skipped by every structure check: new event types are backward compatible.
+Pointers ``/events/<i>/...`` point into the stream's events, counted from 0.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from conformance import validation
+from conformance.checks.base import Finding, Level, check, shorten
+from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
+from conformance.checks.streaming import readable
+from conformance.operations import EVENTS
+from conformance.sse import DONE
+
+SECTION = "Responses > Streaming events"
+SCHEMA = "response.stream.event"
+LIFECYCLE = ("response.created", "response.queued", "response.in_progress")
+TERMINAL = {"response.completed": "completed", "response.incomplete": "incomplete", "response.failed": "failed"}
+ITEM_ADDED, ITEM_DONE = "response.output_item.added", "response.output_item.done"
+PART_ADDED, PART_DONE = "response.content_part.added", "response.content_part.done"
+TEXT_DELTA, TEXT_DONE = "response.output_text.delta", "response.output_text.done"
+ARGS_DELTA, ARGS_DONE = "response.function_call_arguments.delta", "response.function_call_arguments.done"
+
+
+def _responses_stream(ex) -> bool:
+    return readable(ex) and ex.operation.dialect == EVENTS
+
+
+def documented(payload: object) -> bool:
+    """An event of a type the reference defines: ``error`` or ``response.*`` (a vendor's own types are skipped)."""
+    return isinstance(payload, dict) and isinstance(payload.get("type"), str) and (payload["type"] == "error" or payload["type"].startswith("response."))
+
+
+def _all(ex) -> list[tuple[int, dict]]:
+    """The documented events, with their index in the stream."""
+    return [(i, p) for i, p in enumerate(ex.stream.payloads) if documented(p)]
+
+
+def _events(ex) -> list[tuple[int, dict]]:
+    """The documented events up to the first terminal event: what follows it is responses.terminal's finding alone."""
+    events = _all(ex)
+    end = next((k for k, (_, e) in enumerate(events) if e["type"] in TERMINAL), len(events))
+    return events[:end + 1]
+
+
+def _of(ex, *types: str) -> list[tuple[int, dict]]:
+    return [(i, e) for i, e in _events(ex) if e["type"] in types]
+
+
+def _terminal(ex) -> tuple[int, dict] | None:
+    found = _of(ex, *TERMINAL)
+    return found[-1] if found else None
+
+
+def terminal_response(ex) -> tuple[str, dict] | None:
+    """The response the stream's terminal event carries, with its pointer (for the object checks)."""
+    found = _terminal(ex) if _responses_stream(ex) else None
+    if found is None or not isinstance(found[1].get("response"), dict):
+        return None
+    return f"/events/{found[0]}/response", found[1]["response"]
+
+
+def _clean(ex) -> bool:
+    """A stream without an error: its content can be judged as a whole."""
+    return _responses_stream(ex) and not _of(ex, "error") and not any(_error_frame(p) for p in ex.stream.payloads)
+
+
+def _error_frame(payload: object) -> bool:
+    return isinstance(payload, dict) and "error" in payload and "type" not in payload
+
+
+# --- event shape and order -----------------------------------------------------------------
+
+
+@check("responses.event-type", Level.MUST, SECTION, applies=_responses_stream)
+def event_type(ex, expect):
+    """Every event's data is a JSON object with a string type."""
+    for i, payload in enumerate(ex.stream.payloads):
+        if isinstance(payload, dict) and not isinstance(payload.get("type"), str) and not _error_frame(payload):
+            yield Finding("a string type", shorten(payload), f"/events/{i}/type")
+
+
+@check("responses.event-name", Level.MUST, SECTION, applies=_responses_stream)
+def event_name(ex, expect):
+    """An event: line, when sent, names the type of the event's data."""
+    for i, (event, payload) in enumerate(zip(ex.stream.events, ex.stream.payloads)):
+        # "message" is what a reader sees when there is no event: line (data-only frames are legal).
+        if event.type != "message" and isinstance(payload, dict) and event.type != payload.get("type"):
+            yield Finding(f"event: {payload.get('type')}", f"event: {event.type}", f"/events/{i}")
+
+
+@check("responses.event-schema", Level.MUST, "Responses > Streaming events (schemas/)", applies=_responses_stream)
+def event_schema(ex, expect):
+    """Every documented event validates against the JSON Schema of its type (the response it carries included)."""
+    validator, findings = validation.validator(SCHEMA), 0
+    for i, event in _events(ex):
+        for error in sorted(validator.iter_errors(event), key=lambda e: list(e.absolute_path)):
+            finding = schema_finding(error, SCHEMA, SECTION)
+            yield Finding(finding.expected, finding.seen, f"/events/{i}{finding.pointer.rstrip('/')}", finding.section)
+            findings += 1
+            if findings >= MAX_SCHEMA_FINDINGS:
+                return
+
+
+def _numbered(ex) -> list[tuple[int, dict]]:
+    """The documented events, and a vendor's events that carry a sequence_number (they share the count)."""
+    return [(i, p) for i, p in enumerate(ex.stream.payloads) if documented(p) or (isinstance(p, dict) and "sequence_number" in p)]
+
+
+@check("responses.sequence-number", Level.MUST, SECTION, applies=_responses_stream)
+def sequence_number(ex, expect):
+    """Every event has an integer sequence_number, strictly increasing through the stream."""
+    last = None
+    for i, event in _numbered(ex):
+        number = event.get("sequence_number")
+        if not isinstance(number, int) or isinstance(number, bool):
+            yield Finding("an integer sequence_number", shorten(number), f"/events/{i}/sequence_number")
+            return  # one missing number usually means none: once is enough
+        if last is not None and number <= last:
+            yield Finding(f"a sequence_number above {last} (the previous event's)", str(number), f"/events/{i}/sequence_number")
+            return
+        last = number
+
+
+@check("responses.sequence-start", Level.SHOULD, SECTION, applies=_responses_stream)
+def sequence_start(ex, expect):
+    """Sequence numbers start at 0 and rise by 1, as the real API's do."""
+    numbers = [(i, e.get("sequence_number")) for i, e in _numbered(ex)]
+    for k, (i, number) in enumerate(numbers):
+        if isinstance(number, int) and number != k:
+            yield Finding(f"sequence_number {k}", str(number), f"/events/{i}/sequence_number")
+            return
+
+
+@check("responses.first-created", Level.MUST, SECTION, applies=_responses_stream)
+def first_created(ex, expect):
+    """The first event is response.created."""
+    events = _events(ex)
+    if not events or events[0][1]["type"] != "response.created":
+        yield Finding("response.created first", events[0][1]["type"] if events else "(no event)", f"/events/{events[0][0]}" if events else "/events")
+
+
+@check("responses.terminal", Level.MUST, SECTION, applies=_responses_stream)
+def one_terminal_last(ex, expect):
+    """Exactly one terminal event (completed, incomplete or failed), and it is last (a data: [DONE] after it aside)."""
+    terminals = [(i, e) for i, e in _all(ex) if e["type"] in TERMINAL]
+    errors = _of(ex, "error")
+    if errors:
+        i, error = errors[0]
+        yield Finding("a complete answer ending with a terminal event", f"the stream broke off with an error event: {shorten(error, 160)}", f"/events/{i}")
+        return
+    if not terminals:
+        yield Finding("a terminal event (response.completed, .incomplete or .failed)", f"none in {len(ex.stream.payloads)} event(s)", "/events")
+        return
+    for i, event in terminals[1:]:
+        yield Finding("one terminal event", f"another {event['type']}", f"/events/{i}")
+    last, payloads = terminals[-1][0], ex.stream.payloads
+    for i in range(last + 1, len(payloads)):
+        trailing_done = payloads[i] is DONE and i == len(payloads) - 1
+        vendor = isinstance(payloads[i], dict) and not documented(payloads[i]) and not _error_frame(payloads[i])
+        if not (trailing_done or vendor):
+            yield Finding("nothing after the terminal event but an optional data: [DONE]", shorten(ex.stream.events[i].data, 120), f"/events/{i}")
+            return
+
+
+@check("responses.terminal-status", Level.MUST, SECTION, applies=_responses_stream)
+def terminal_status(ex, expect):
+    """The terminal event's response.status agrees with its type (response.completed: completed, ...)."""
+    for i, event in _of(ex, *TERMINAL):
+        status = (event.get("response") or {}).get("status") if isinstance(event.get("response"), dict) else None
+        if status != TERMINAL[event["type"]]:
+            yield Finding(f"status {TERMINAL[event['type']]!r} in {event['type']}", repr(status), f"/events/{i}/response/status")
+
+
+@check("responses.same-id", Level.MUST, SECTION, applies=_responses_stream)
+def same_id(ex, expect):
+    """The response of created, queued, in_progress and the terminal event keeps one id."""
+    carried = [(i, e["response"].get("id")) for i, e in _of(ex, *LIFECYCLE, *TERMINAL) if isinstance(e.get("response"), dict)]
+    for i, response_id in carried[1:]:
+        if response_id != carried[0][1]:
+            yield Finding(f"id {carried[0][1]!r} as in the first event", repr(response_id), f"/events/{i}/response/id")
+
+
+@check("responses.error-event", Level.MUST, "Responses > Streaming events (error)", applies=_responses_stream)
+def error_event(ex, expect):
+    """An error after the stream started is the flat error event or response.failed with response.error, never an {"error": {...}} frame."""
+    for i, payload in enumerate(ex.stream.payloads):
+        if _error_frame(payload):
+            yield Finding('{"type": "error", "code", "message", "param", "sequence_number"} (the SDK raises on {"error": ...})', shorten(payload), f"/events/{i}")
+    for i, event in _of(ex, "response.failed"):
+        response = event.get("response") if isinstance(event.get("response"), dict) else {}
+        if not isinstance(response.get("error"), dict):
+            yield Finding("response.error saying why the response failed", shorten(response.get("error")), f"/events/{i}/response/error")
+    # The flat event's fields (code, message, param) are the schema's: responses.event-schema.
+
+
+# --- item lifecycle ------------------------------------------------------------------------
+
+
+def _scoped(event: dict) -> bool:
+    """An event about one output item (its parts, deltas, done), other than the item's added event."""
+    return "item_id" in event or (event["type"] == ITEM_DONE)
+
+
+def _item_id(event: dict) -> object:
+    return event.get("item_id") if "item_id" in event else (event.get("item") or {}).get("id") if isinstance(event.get("item"), dict) else None
+
+
+@check("responses.item-scope", Level.MUST, SECTION, applies=_responses_stream)
+def item_scope(ex, expect):
+    """Every item event refers to an item added earlier by output_item.added (same output_index and item_id) and not yet done."""
+    open_items, done = {}, set()
+    for i, event in _events(ex):
+        if event["type"] == ITEM_ADDED:
+            item = event.get("item") if isinstance(event.get("item"), dict) else {}
+            open_items[event.get("output_index")] = item.get("id")
+            continue
+        if not _scoped(event):
+            continue
+        index, item_id = event.get("output_index"), _item_id(event)
+        if index in done:
+            yield Finding(f"no event for output {index} after its output_item.done", event["type"], f"/events/{i}")
+        elif index not in open_items or open_items[index] != item_id:
+            yield Finding(f"an item added earlier: output_index {index} is {open_items.get(index)!r}", f"item_id {item_id!r}", f"/events/{i}")
+        else:
+            if event["type"] == ITEM_DONE:
+                done.add(index)
+            continue
+        return  # the first wrong reference explains the rest
+
+
+@check("responses.item-done", Level.MUST, SECTION, applies=_clean)
+def item_done(ex, expect):
+    """Each added item gets exactly one output_item.done."""
+    added = [e.get("output_index") for _, e in _of(ex, ITEM_ADDED)]
+    dones = [e.get("output_index") for _, e in _of(ex, ITEM_DONE)]
+    for index in added:
+        if dones.count(index) != 1:
+            yield Finding(f"one output_item.done for output {index}", f"{dones.count(index)}", "/events")
+
+
+@check("responses.output-index", Level.MUST, SECTION, applies=_responses_stream)
+def output_index(ex, expect):
+    """output_index counts 0..n-1 in the order items are added."""
+    for k, (i, event) in enumerate(_of(ex, ITEM_ADDED)):
+        if event.get("output_index") != k:
+            yield Finding(f"output_index {k}", repr(event.get("output_index")), f"/events/{i}/output_index")
+            return
+
+
+@check("responses.content-index", Level.MUST, SECTION, applies=_responses_stream)
+def content_index(ex, expect):
+    """content_index counts from 0 within each item: each content_part.added takes the item's next index."""
+    parts: dict[object, int] = {}
+    for i, event in _of(ex, PART_ADDED):
+        index, expected = event.get("output_index"), parts.get(event.get("output_index"), 0)
+        if event.get("content_index") != expected:
+            yield Finding(f"content_index {expected} (the parts of output {index} count from 0)", repr(event.get("content_index")), f"/events/{i}/content_index")
+            return
+        parts[index] = expected + 1
+
+
+def _part_key(event: dict) -> tuple:
+    # By position, not item_id: an event naming an unknown item is responses.item-scope's finding.
+    return event.get("output_index"), event.get("content_index")
+
+
+@check("responses.part-order", Level.MUST, SECTION, applies=_responses_stream)
+def part_order(ex, expect):
+    """A part's content_part.added precedes its deltas and content_part.done follows them."""
+    state: dict[tuple, str] = {}
+    for i, event in _events(ex):
+        kind, key = event["type"], _part_key(event)
+        if kind == PART_ADDED:
+            state[key] = "open"
+        elif kind == PART_DONE:
+            if state.get(key) != "open":
+                yield Finding("content_part.done after the part's content_part.added", f"content_part.done of part {key} not open", f"/events/{i}")
+                return
+            state[key] = "done"
+        elif kind.endswith(".delta") and "content_index" in event and state.get(key) != "open":
+            reason = "after its content_part.done" if state.get(key) == "done" else "before its content_part.added"
+            yield Finding("deltas between content_part.added and content_part.done", f"{kind} of part {key} {reason}", f"/events/{i}")
+            return
+
+
+@check("responses.terminal-output", Level.MUST, SECTION, applies=_clean)
+def terminal_output(ex, expect):
+    """The terminal response's output is the done items, in order, with the same ids."""
+    found = terminal_response(ex)
+    if found is None:
+        return
+    pointer, response = found
+    done = [(e.get("item") or {}).get("id") for _, e in sorted(_of(ex, ITEM_DONE), key=lambda pair: pair[1].get("output_index", 0)) if isinstance(e.get("item"), dict)]
+    output = response.get("output")
+    ids = [item.get("id") for item in output if isinstance(item, dict)] if isinstance(output, list) else None
+    if ids != done:
+        yield Finding(f"output item ids {done} (the output_item.done items)", repr(ids), f"{pointer}/output")
+
+
+# --- text and arguments integrity ----------------------------------------------------------
+
+
+def _item(items: list, index: object) -> dict:
+    return items[index] if isinstance(items, list) and isinstance(index, int) and 0 <= index < len(items) and isinstance(items[index], dict) else {}
+
+
+def _part_text(item: dict, content_index: object) -> object:
+    return _item(item.get("content"), content_index).get("text")
+
+
+def _texts(ex) -> Iterator[tuple[str, str, str, object]]:
+    """For each text part: (its name, the joined deltas, where else its text is given, that text)."""
+    deltas: dict[tuple, list[str]] = {}
+    for _, event in _of(ex, TEXT_DELTA):
+        deltas.setdefault((event.get("output_index"), event.get("content_index")), []).append(event.get("delta") if isinstance(event.get("delta"), str) else "")
+    items_done = {e.get("output_index"): (i, e.get("item") or {}) for i, e in _of(ex, ITEM_DONE)}
+    found = terminal_response(ex)
+    for i, event in _of(ex, TEXT_DONE):
+        index, content = event.get("output_index"), event.get("content_index")
+        joined, name = "".join(deltas.get((index, content), [])), f"output {index} part {content}"
+        yield name, joined, f"/events/{i}/text", event.get("text")
+        for j, part_done in _of(ex, PART_DONE):
+            if (part_done.get("output_index"), part_done.get("content_index")) == (index, content):
+                yield name, joined, f"/events/{j}/part/text", (part_done.get("part") or {}).get("text")
+        if index in items_done:
+            j, item = items_done[index]
+            yield name, joined, f"/events/{j}/item/content/{content}/text", _part_text(item, content)
+        if found is not None and found[1].get("status") != "failed":
+            yield name, joined, f"{found[0]}/output/{index}/content/{content}/text", _part_text(_item(found[1].get("output"), index), content)
+
+
+@check("responses.text-integrity", Level.MUST, SECTION, applies=_clean)
+def text_integrity(ex, expect):
+    """A part's joined output_text deltas equal its output_text.done text, content_part.done, output_item.done and terminal text."""
+    for name, joined, pointer, text in _texts(ex):
+        if text != joined:
+            yield Finding(f"{name}: the joined deltas {shorten(joined, 100)!r}", shorten(text, 100), pointer)
+
+
+@check("responses.arguments-integrity", Level.MUST, SECTION, applies=lambda ex: _clean(ex) and bool(_of(ex, ARGS_DONE)))
+def arguments_integrity(ex, expect):
+    """A call's joined function_call_arguments deltas equal .done.arguments and the item's arguments, a JSON object."""
+    deltas: dict[object, list[str]] = {}
+    for _, event in _of(ex, ARGS_DELTA):
+        deltas.setdefault(event.get("output_index"), []).append(event.get("delta") if isinstance(event.get("delta"), str) else "")
+    items_done = {e.get("output_index"): (i, e.get("item") or {}) for i, e in _of(ex, ITEM_DONE)}
+    found = terminal_response(ex)
+    for i, event in _of(ex, ARGS_DONE):
+        index = event.get("output_index")
+        joined = "".join(deltas.get(index, []))
+        given = [(f"/events/{i}/arguments", event.get("arguments"))]
+        if index in items_done:
+            given.append((f"/events/{items_done[index][0]}/item/arguments", items_done[index][1].get("arguments")))
+        if found is not None:
+            given.append((f"{found[0]}/output/{index}/arguments", _item(found[1].get("output"), index).get("arguments")))
+        for pointer, arguments in given:
+            if arguments != joined:
+                yield Finding(f"output {index}: the joined deltas {shorten(joined, 100)!r}", shorten(arguments, 100), pointer)
+        try:
+            parsed = json.loads(joined)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict) and (found is None or found[1].get("status") != "incomplete"):
+            yield Finding("arguments that parse as a JSON object", shorten(joined, 100), f"/events/{i}/arguments")
+
+
+def content(response: dict) -> list[tuple[str, object]]:
+    """What a response says: each output item's type and its text (messages) or arguments (calls)."""
+    said = []
+    for item in response.get("output") or ():
+        if isinstance(item, dict) and item.get("type") == "message":
+            said.append(("message", [p.get("text") for p in item.get("content") or () if isinstance(p, dict)]))
+        elif isinstance(item, dict) and item.get("type") == "function_call":
+            said.append(("function_call", (item.get("name"), item.get("arguments"))))
+    return said
+
+
+@check("responses.same-content", Level.SHOULD, SECTION, applies=_clean, within=lambda expect: expect.same_as is not None)
+def same_content(ex, expect):
+    """A deterministic target streams the same output it answers without streaming."""
+    baseline, found = expect.same_as.data, terminal_response(ex)
+    if not isinstance(baseline, dict) or found is None:
+        return
+    if content(found[1]) != content(baseline):
+        yield Finding(f"the unstreamed output {shorten(content(baseline), 160)}", shorten(content(found[1]), 160), f"{found[0]}/output")
