@@ -112,11 +112,11 @@ class Listing:
         return self.operation.split(" ", 1)[1]
 
 
-def _input_items(api, models, resources, count: int) -> Seeded:
+def _input_items(api, models, resources, count: int, spread: bool) -> Seeded:
     """One stored response given ``count`` input messages; nothing adds items to it later (``more`` does nothing).
 
     Input items have no created_at: their order is the one they were sent in, which the walks learn
-    from each message's text (the ids are the target's)."""
+    from each message's text (the ids are the target's); ``spread`` therefore changes nothing."""
     texts = [f"Item {k} of a list." for k in range(count)]
     created = api.post("/responses", json=response(models, resources, input=[{"role": "user", "content": t} for t in texts]), expect=200)
     path = f"/responses/{created.data['id']}/input_items"
