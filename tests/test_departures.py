@@ -38,7 +38,7 @@ def test_one_fault_breaking_many_cases_is_one_departure(emulator, tmp_path):
 @pytest.mark.parametrize(
     "faults, check, selection",
     [(("created-milliseconds", "list-object-wrong"), "body.schema", "test_list_models"),
-     (("validation-500", "unknown-model-accepted"), "http.status", "test_missing_messages or test_unknown_model")],
+     (("validation-500", "unknown-model-accepted"), "http.status", "(test_invalid_request and chat and messages and missing) or (test_unknown_model and not response)")],
 )
 def test_two_faults_on_one_check_are_two_departures(emulator, tmp_path, faults, check, selection):
     """Each fault alone is one departure of the check; together they are both, not one."""

@@ -27,7 +27,7 @@ def test_unsupported_capability_is_skipped_with_the_reason(emulator, tmp_path):
 
 def test_known_failure_is_an_expected_failure(emulator, tmp_path):
     profile = _profile(tmp_path, '[known-failures]\n"test_chat.py::test_json_object_response_format" = "ignores JSON mode"\n')
-    code, results = run_cases(tmp_path, with_fault(emulator, "json-mode-ignored"), f"--profile={profile}", "-k", "json_object")
+    code, results = run_cases(tmp_path, with_fault(emulator, "json-mode-ignored"), f"--profile={profile}", "-k", "test_json_object_response_format")
     assert code == 0
     (row,) = results["cases"]
     assert row["status"] == "fail" and "ignores JSON mode" in row["reason"]
@@ -35,7 +35,7 @@ def test_known_failure_is_an_expected_failure(emulator, tmp_path):
 
 def test_known_failure_that_passes_fails_the_run(emulator, tmp_path):
     profile = _profile(tmp_path, '[known-failures]\n"test_chat.py::test_json_object_response_format" = "ignores JSON mode"\n')
-    code, results = run_cases(tmp_path, emulator, f"--profile={profile}", "-k", "json_object")
+    code, results = run_cases(tmp_path, emulator, f"--profile={profile}", "-k", "test_json_object_response_format")
     assert code == 1
     assert "now passes" in results["cases"][0]["reason"]
 
