@@ -11,7 +11,7 @@ from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.pagination import page
 from conformance.emulator.responses import reply
-from conformance.emulator.responses_api import departures, events, output, request as body_rules, state
+from conformance.emulator.responses_api import events, object_faults, output, request as body_rules, state
 from conformance.emulator.store import store
 from conformance.emulator.validation import json_object
 
@@ -93,7 +93,7 @@ async def create(request: Request):
     }
     if "user" in body:
         response["user"] = body["user"]  # a string in the official document: not sent as null
-    response = departures.apply(request, body, response)
+    response = object_faults.apply(request, body, response)
     shown = response
     if response["background"] and body.get("stream") is not True:
         # Answered at once as queued; it finishes when retrieved later (state.find) unless cancelled.
