@@ -35,7 +35,7 @@ import uvicorn
 
 from conformance import openapi
 from conformance.emulator.app import create_app
-from conformance.generated.settings import CHECKS
+from conformance.fuzzing.settings import CHECKS
 
 KEY = "bench-key"
 SEED = 1

@@ -4,7 +4,7 @@ error object. Each item is one operation; its reference section and capability a
 
 import pytest
 
-from conformance.generated.plugin import generated_requests
+from conformance.fuzzing.plugin import generated_requests
 
 
 @generated_requests

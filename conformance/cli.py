@@ -11,7 +11,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from conformance import config as cfg
-from conformance.generated.settings import OPTIONS as GENERATION_OPTIONS
+from conformance.fuzzing.settings import OPTIONS as GENERATION_OPTIONS
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,7 +46,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # The option's value, checked with the other generation settings (conformance/generated/settings.py)
+    # The option's value, checked with the other generation settings (conformance/fuzzing/settings.py)
     # before collection; read here directly, so that this module imports none of the suite's.
     deselected = [item for item in items if item.get_closest_marker("deep")]
     if deselected and (config.getoption("depth", None) or DEFAULT) != "deep":

@@ -23,7 +23,7 @@ from conformance.resources import Resources, terminate_as_interrupt
 from conformance.selection import selects_cases
 from conformance.transport import Client
 
-pytest_plugins = ("conformance.generated.plugin",)
+pytest_plugins = ("conformance.fuzzing.plugin",)
 """Generated requests (schemathesis): their options, collection and fixtures."""
 
 _RUN_STARTED = pytest.StashKey[float]()

@@ -1,7 +1,7 @@
 """Whether a pytest command line selects the conformance cases (and not only a project's own tests).
 
 Its own module, importing nothing of the suite's: both plugins (conformance/plugin.py and
-conformance/generated/plugin.py) ask it before resolving anything.
+conformance/fuzzing/plugin.py) ask it before resolving anything.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conformance.budget import Budget, Spend, run_total
-from conformance.generated.plugin import settings
+from conformance.fuzzing.plugin import settings
 
 COST_PROPERTY = "cost"
 """user_properties entry of a case: "<requests> <tokens>" it spent, setup and teardown included."""

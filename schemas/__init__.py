@@ -11,6 +11,6 @@ File names:
   whose answer is not JSON is named after the operation (``speech.request.json``).
 
 Request schemas list only what the reference makes valid or invalid on its own, because requests
-are generated from them (conformance.generated): a body valid here must be accepted, and a body
+are generated from them (conformance.fuzzing): a body valid here must be accepted, and a body
 that breaks a rule here must be rejected with 400.
 """

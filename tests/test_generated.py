@@ -16,8 +16,8 @@ import schemathesis
 from schemathesis.core.failures import FailureGroup
 
 from conformance import openapi
-from conformance.generated.adapter import openai_conformance
-from conformance.generated.spec import ERROR_COMPONENT, normalise
+from conformance.fuzzing.adapter import openai_conformance
+from conformance.fuzzing.spec import ERROR_COMPONENT, normalise
 from conformance.operations import OPERATIONS
 from tests.conftest import CASES, KEY, failed_checks, run_cases, with_fault
 

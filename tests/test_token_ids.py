@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from conformance.generated.runner import common_tokens
+from conformance.fuzzing.runner import common_tokens
 from conformance.samples import TOKEN_IDS
 from tests.conftest import KEY, failed_checks, run_cases
 

@@ -44,7 +44,7 @@ def to_exchange(case: schemathesis.Case, response: schemathesis.Response, secret
     sent = response.request
     request = httpx.Request(sent.method, sent.url, headers=dict(sent.headers), content=body_bytes(sent.body))
     headers = [(name, value) for name, values in response.headers.items() for value in values]
-    # requests has decoded the body (conformance/generated/bounded.py): given as content=, httpx would decode
+    # requests has decoded the body (conformance/fuzzing/bounded.py): given as content=, httpx would decode
     # it once more by its Content-Encoding header (gzip: "incorrect header check"), so it is set as read.
     answer = httpx.Response(response.status_code, headers=headers, stream=httpx.ByteStream(response.content), request=request)
     answer._content = response.content

@@ -23,9 +23,9 @@ from conformance.openapi import schema_files
 from conformance.checks import evaluate
 from conformance.config import Target
 from conformance.exchange import Exchange
-from conformance.generated import adapter, bounded
+from conformance.fuzzing import adapter, bounded
 from conformance.budget import Budget
-from conformance.generated.settings import CHECKS as SCHEMATHESIS_CHECKS
+from conformance.fuzzing.settings import CHECKS as SCHEMATHESIS_CHECKS
 from conformance.probe import route_missing
 from conformance.profile import CAPABILITIES
 from conformance.reporting import record

@@ -17,10 +17,10 @@ from schemathesis.pytest.plugin import SchemaHandleMark, SchemathesisFunction
 
 from conformance import operations
 from conformance.config import ConfigError, dest
-from conformance.generated import sequences
+from conformance.fuzzing import sequences
 from conformance.budget import Budget, Spend
-from conformance.generated.runner import Runner
-from conformance.generated.settings import OPTIONS, Generation, resolve
+from conformance.fuzzing.runner import Runner
+from conformance.fuzzing.settings import OPTIONS, Generation, resolve
 from conformance.selection import selects_cases
 
 _GENERATED = "_openai_conformance_generated"
@@ -105,7 +105,7 @@ def generator(target, conformance_client, resources, generation_budget: Budget, 
 
 @pytest.fixture
 def generated_sequences(pytestconfig: pytest.Config, generator: Runner) -> Callable[[], None]:
-    """Run the stateful sequences (conformance.generated.sequences) with this test's runner."""
+    """Run the stateful sequences (conformance.fuzzing.sequences) with this test's runner."""
     chosen = settings(pytestconfig)
     if chosen.spec:
         pytest.skip("sequences run on the suite's own document: a --spec document's transitions are not known to be safe")

@@ -15,7 +15,7 @@ import schemathesis
 from conformance import depth as depths
 from conformance import openapi
 from conformance.config import ConfigError, Option
-from conformance.generated import spec as specs
+from conformance.fuzzing import spec as specs
 from conformance.operations import OPERATIONS
 
 OPTIONS: tuple[Option, ...] = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hypothesis
 import schemathesis
 
-from conformance.generated.runner import Runner
+from conformance.fuzzing.runner import Runner
 
 STEPS = 4
 """Requests per sequence at most."""
