@@ -160,7 +160,7 @@ def test_items_shapes_the_loop_does_not_handle_take_the_stock_path(items, instan
 def test_a_completion_with_logprobs_is_judged_not_a_suite_error():
     # Seen: llama.cpp's answer to logprobs (token_logprobs [null, -0.5]) made the case a suite error (exit 3).
     choice = {"text": "Hi", "index": 0, "finish_reason": "length",
-              "logprobs": {"tokens": ["H", "i"], "token_logprobs": [None, -0.5], "top_logprobs": None, "text_offset": [0, 1]}}
+              "logprobs": {"tokens": ["H", "i"], "token_logprobs": [None, -0.5], "top_logprobs": [None, {"i": -0.5}], "text_offset": [0, 1]}}
     body = {"id": "cmpl-1", "object": "text_completion", "created": 1, "model": "m", "choices": [choice]}
     stock = Draft202012Validator({"$ref": validation.BASE_URI + "text_completion.json"}, registry=validation.registry())
     assert errors(validation.validator("text_completion"), body) == errors(stock, body) == []
