@@ -30,6 +30,8 @@ ORGANIZATION_NOT_ECHOED = declare("organization-not-echoed", "headers.organizati
 NO_RATE_LIMITS = declare("no-rate-limits", "headers.rate-limits-present", "test_single_user_message", "no x-ratelimit-* headers")
 RATE_LIMITS_MALFORMED = declare("rate-limits-malformed", "headers.rate-limits", "test_list_models", "x-ratelimit-reset-* in bare seconds (0.006), remaining tokens as a float")
 RATE_LIMITED_BARE = declare("rate-limited-bare", "headers.rate-limited", "test_rate_limited", "a 429 without the x-ratelimit-* headers")
+PLAIN_TRACEBACK = declare("error-plain-traceback", "error.envelope", "test_unknown_model",
+                          "errors answered as a plain-text Python traceback (an unhandled exception page), no error object")
 RETRY_AFTER_MALFORMED = declare("retry-after-malformed", "headers.rate-limited", "test_rate_limited", 'retry-after "soon" on a 429')
 
 API_VERSION = "2020-10-01"
@@ -55,6 +57,9 @@ def reply(request: Request, status: int, body: dict) -> Response:
         status = 422  # FastAPI's default for validation errors
     if status == 401 and active(request, BARE_401):
         return Response("Unauthorized", status_code=401, media_type="text/plain", headers=_headers(request, status))
+    if status >= 400 and active(request, PLAIN_TRACEBACK):
+        trace = f'Traceback (most recent call last):\n  File "server.py", line 42, in handle\nValueError: {body["error"]["message"]}\n'
+        return Response(trace, status_code=status, media_type="text/plain", headers=_headers(request, status))
     if status >= 400:
         body = _faulty_error(request, status, body)
         if active(request, ERROR_AS_200):
