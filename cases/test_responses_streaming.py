@@ -7,22 +7,22 @@ object checks of an unstreamed answer (conformance/checks/responses.py).
 
 import pytest
 
-from .test_responses import MAX_OUTPUT_TOKENS, WEATHER, response
+from .test_responses import WEATHER, answer
 
 pytestmark = [pytest.mark.capability("responses"), pytest.mark.reference("Responses > Streaming events")]
 
 
 def test_response_stream_matches_unstreamed(api, models, resources):
-    body = response(models, resources, "Count to three.", temperature=0)
+    body = answer(models, resources, "Count to three.", temperature=0)
     unstreamed = api.post("/responses", json=body, expect=200)
     api.stream("/responses", json=body, same_as=unstreamed, expect=200)
 
 
 def test_response_stream_function_call(api, models, resources):
-    body = response(models, resources, "What is the weather in Paris?", tools=[WEATHER], tool_choice="required")
+    body = answer(models, resources, "What is the weather in Paris?", tools=[WEATHER], tool_choice="required")
     api.stream("/responses", json=body, expect=200)
 
 
 def test_response_stream_rejected(api, models, resources):
     # Invalid before generation starts: an HTTP error with the error object, never a 200 stream carrying it.
-    api.stream("/responses", json={**response(models, resources), "input": 42, "max_output_tokens": MAX_OUTPUT_TOKENS}, expect=400)
+    api.stream("/responses", json=answer(models, resources, input=42), expect=400)

@@ -82,7 +82,8 @@ class Resources:
             self._attempted.add(operation.key)
         body = ex.data if ex.ok and isinstance(ex.data, dict) else {}
         created = body.get("id") if ex.stream is None else _streamed_id(ex)
-        if operation.undo and isinstance(created, str):
+        # A response created with store: false is kept nowhere: there is nothing to remove (its DELETE would be a 404).
+        if operation.undo and isinstance(created, str) and ex.params.get("store") is not False:
             self._ours.add(created)
             self._open[operation.undo.replace("{id}", created)] = None
         if body.get("id") in self._ours and isinstance(body.get("fine_tuned_model"), str):
