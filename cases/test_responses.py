@@ -121,14 +121,14 @@ def test_image_input_data_url(api, models, resources):
 
 
 @pytest.mark.reference(CREATE)
-def test_json_object_format(api, models, resources):
+def test_text_format_json_mode(api, models, resources):
     # The real API wants the word JSON in the input with json_object.
     body = answer(models, resources, "Reply with a JSON object whose only key is reply.", text={"format": {"type": "json_object"}}, max_output_tokens=ROOM)
     create(api, body)
 
 
 @pytest.mark.reference(CREATE)
-def test_json_schema_format(api, models, resources):
+def test_text_format_json_schema(api, models, resources):
     schema = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"], "additionalProperties": False}
     fmt = {"type": "json_schema", "name": "answer", "schema": schema, "strict": True}
     create(api, answer(models, resources, "Say this is a test!", text={"format": fmt}, max_output_tokens=ROOM))
