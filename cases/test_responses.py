@@ -1,4 +1,4 @@
-"""The Responses API (POST /responses): the basic operations, each through every generic check (stored state: test_responses_state.py).
+"""The Responses API (POST /responses and the stored responses): the basic operations, each through every generic check.
 
 Every response a case creates carries the run's marker in its metadata and is deleted when the
 case ends (Operation.undo; a streamed one too). Answers are kept small: the reference's minimum
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.capability("responses")
 
 MAX_OUTPUT_TOKENS = 16
 """The reference's minimum, and small on purpose: the suite may run against a paid API."""
+STORE = pytest.mark.capability("responses-store")
 
 
 def response(models, resources, prompt: str = "Say this is a test!", **parameters) -> dict:
@@ -35,6 +36,36 @@ def test_create_response(api, models, resources):
 @pytest.mark.reference("Responses > Create a model response")
 def test_create_response_streamed(api, models, resources):
     api.stream("/responses", json=response(models, resources), expect=200)
+
+
+@STORE
+@pytest.mark.reference("Responses > Get a model response")
+def test_retrieve_response(api, models, resources):
+    response_id = create(api, response(models, resources)).data["id"]
+    api.get(f"/responses/{response_id}", expect=200)
+
+
+@STORE
+@pytest.mark.reference("Responses > Delete a model response")
+def test_delete_response(api, models, resources):
+    response_id = create(api, response(models, resources)).data["id"]
+    api.delete(f"/responses/{response_id}", expect=200)
+    api.get(f"/responses/{response_id}", expect=404)
+
+
+@STORE
+@pytest.mark.reference("Responses > List input items")
+def test_list_input_items(api, models, resources):
+    body = response(models, resources, input=[{"role": "user", "content": "Say this is a test!"}, {"role": "user", "content": "Only that."}])
+    response_id = create(api, body).data["id"]
+    api.get(f"/responses/{response_id}/input_items", expect=200)
+
+
+@pytest.mark.capability("responses-background")
+@pytest.mark.reference("Responses > Cancel a response")
+def test_cancel_background_response(api, models, resources):
+    response_id = create(api, response(models, resources, background=True)).data["id"]
+    api.post(f"/responses/{response_id}/cancel", expect=200)
 
 
 WEATHER = {
@@ -90,14 +121,14 @@ def test_image_input_data_url(api, models, resources):
 
 
 @pytest.mark.reference(CREATE)
-def test_json_object_format(api, models, resources):
+def test_text_format_json_mode(api, models, resources):
     # The real API wants the word JSON in the input with json_object.
     body = answer(models, resources, "Reply with a JSON object whose only key is reply.", text={"format": {"type": "json_object"}}, max_output_tokens=ROOM)
     create(api, body)
 
 
 @pytest.mark.reference(CREATE)
-def test_json_schema_format(api, models, resources):
+def test_text_format_json_schema(api, models, resources):
     schema = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"], "additionalProperties": False}
     fmt = {"type": "json_schema", "name": "answer", "schema": schema, "strict": True}
     create(api, answer(models, resources, "Say this is a test!", text={"format": fmt}, max_output_tokens=ROOM))
@@ -115,8 +146,8 @@ def test_function_call_output_answered(api, models, resources):
     first = create(api, answer(models, resources, input=[question], tools=[WEATHER], tool_choice={"type": "function", "name": "get_weather"}))
     call = next(item for item in first.data["output"] if item.get("type") == "function_call")
     replayed = {key: call[key] for key in ("type", "call_id", "name", "arguments")}  # no id: the call was not stored
-    output = {"type": "function_call_output", "call_id": call["call_id"], "output": json.dumps({"temperature": "18 C"})}
-    create(api, answer(models, resources, input=[question, replayed, output], tools=[WEATHER]))
+    result = {"type": "function_call_output", "call_id": call["call_id"], "output": json.dumps({"temperature": "18 C"})}
+    create(api, answer(models, resources, input=[question, replayed, result], tools=[WEATHER]))
 
 
 @pytest.mark.reference(CREATE)

@@ -7,7 +7,7 @@ object checks of an unstreamed answer (conformance/checks/responses.py).
 
 import pytest
 
-from .test_responses import MAX_OUTPUT_TOKENS, WEATHER, answer
+from .test_responses import WEATHER, answer
 
 pytestmark = [pytest.mark.capability("responses"), pytest.mark.reference("Responses > Streaming events")]
 
@@ -25,4 +25,4 @@ def test_response_stream_function_call(api, models, resources):
 
 def test_response_stream_rejected(api, models, resources):
     # Invalid before generation starts: an HTTP error with the error object, never a 200 stream carrying it.
-    api.stream("/responses", json={**answer(models, resources), "input": 42, "max_output_tokens": MAX_OUTPUT_TOKENS}, expect=400)
+    api.stream("/responses", json=answer(models, resources, input=42), expect=400)

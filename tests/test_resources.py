@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,7 +13,8 @@ import pytest
 
 from conformance.emulator.faults import FAULTS
 from conformance.emulator.server import EmbeddedServer
-from conformance.resources import MARKER
+from conformance.exchange import Exchange
+from conformance.resources import MARKER, Resources
 from tests.conftest import CASES, KEY, run_cases, with_fault
 
 RESOURCE_CASES = "test_files or test_assistants or test_fine_tuning"
@@ -142,3 +144,13 @@ def test_a_terminated_run_removes_what_it_created(target, tmp_path):
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)})
     assert done.returncode == pytest.ExitCode.INTERRUPTED, done.stdout[-2000:]
     assert _left_by_the_run(before, _state(http)) == {}
+
+
+@pytest.mark.parametrize(("store", "undo"), [(None, ["DELETE /responses/resp_1"]), (False, [])])
+def test_a_response_created_with_store_false_has_nothing_to_remove(store, undo):
+    body = {"model": "gpt-4o-mini", "input": "Hi", **({} if store is None else {"store": store})}
+    request = httpx.Request("POST", "http://127.0.0.1/v1/responses", content=json.dumps(body).encode())
+    response = httpx.Response(200, json={"id": "resp_1", "object": "response"}, request=request)
+    resources = Resources(client=None)
+    resources.track(Exchange(request, "/responses", response))
+    assert list(resources._open) == undo
