@@ -119,6 +119,7 @@ def departure_example(departure: dict) -> str:
         "seen": d["seen"],
         "request id": d["request_id"] or "(none)",
         "cases": ", ".join(folding.short_case(i) for i in d["cases"]["ids"]),
+        "parameters": ", ".join(d.get("parameters", ())),  # older results.json files have none
     }
     example = "".join(f"<dt>{k}</dt><dd>{escape(v)}</dd>" for k, v in facts.items() if v)
     return f"<dl class='example'>{example}</dl>" + (f"<pre>{escape(d['curl'])}</pre>" if d["curl"] else "")
