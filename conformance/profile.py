@@ -46,6 +46,8 @@ _KEYS = {"name", "description", "base_url", "capabilities", "unsupported", "mode
 CORE = ("models", "chat")
 """What every OpenAI-compatible target must serve: a profile cannot skip them (declare known failures instead)."""
 NOT_LISTED = "not in the profile's capabilities"
+NOT_SERVED = "not supported by the target profile"
+"""How a skipped case's reason begins when the profile says the target does not serve what it needs."""
 STRICT_HEADERS = ("headers.request-id", "headers.meta-present", "headers.organization", "headers.rate-limits-present")
 """The header-presence checks, ``should`` for a compatible server, that ``strict_headers = true`` makes
 ``must``: the real API sends all of these headers (see conformance/checks/headers.py). ``[levels]`` wins."""
@@ -74,7 +76,7 @@ class Profile:
         """Why a case needing these capabilities is skipped on this target, or ``None`` when it runs."""
         lacking = self.lacking()
         if missing := [c for c in sorted(needed) if c in lacking]:
-            return f"not supported by the target profile {self.name!r}: " + ", ".join(f"{c} ({lacking[c]})" for c in missing)
+            return f"{NOT_SERVED} {self.name!r}: " + ", ".join(f"{c} ({lacking[c]})" for c in missing)
         return None
 
     def known_failure(self, nodeid: str) -> str | None:
