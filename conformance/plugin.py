@@ -50,6 +50,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "reference(section): the section of the API reference a case verifies")
     config.addinivalue_line("markers", "capability(name): the target capability a case needs (models, chat, ...)")
+    # A should finding is in the departures table and the reports; pytest's warnings summary would print
+    # each again in ~9 lines (thousands for a few faults). -W default::conformance.api.ConformanceWarning shows them.
+    config.addinivalue_line("filterwarnings", "ignore::conformance.api.ConformanceWarning")
     config.stash[_RUN_STARTED] = time.monotonic()
     config.pluginmanager.register(record, "conformance-record")
     config.pluginmanager.register(spending, "conformance-spending")  # what the run spends, and its budget
@@ -147,7 +150,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     # to work on); any other exception is the suite's own error. The phase tells this report's apart.
     if call.excinfo is not None and _is_verdict(call.excinfo.value):
         report.user_properties.append(("verdict", f"fail/{call.when}"))
+        if report.failed:  # the messages alone: no exception a generated case's verdict was chained to, no group
+            report.longrepr = verdict_text(call.excinfo.value)
     return report
+
+
+def verdict_text(error: BaseException) -> str:
+    """The checks' messages of a verdict (or a group of them), without the chained exceptions and tracebacks pytest would print."""
+    messages = list(dict.fromkeys(str(e) for e in _leaves(error)))
+    if len(messages) == 1:
+        return messages[0]
+    return f"{len(messages)} distinct failures:\n\n" + "\n\n".join(f"{i}. {m}" for i, m in enumerate(messages, 1))
+
+
+def _leaves(error: BaseException) -> list[BaseException]:
+    return [leaf for e in error.exceptions for leaf in _leaves(e)] if isinstance(error, BaseExceptionGroup) else [error]
 
 
 def _is_verdict(error: BaseException) -> bool:
