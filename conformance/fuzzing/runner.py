@@ -22,7 +22,7 @@ from conformance import operations
 from conformance.openapi import schema_files
 from conformance.checks import evaluate
 from conformance.config import Target
-from conformance.exchange import Exchange
+from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH, Exchange
 from conformance.fuzzing import adapter, bounded
 from conformance.budget import Budget
 from conformance.fuzzing.settings import CHECKS as SCHEMATHESIS_CHECKS
@@ -221,7 +221,7 @@ def _declared(case: schemathesis.Case) -> set[str]:
 
 def _without_secrets(text: str, secrets: tuple[str, ...]) -> str:
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, "$OPENAI_API_KEY")
+        if len(secret) >= MIN_REDACTED_LENGTH:  # as Exchange.redact: a key like "x" is not replaced in every word
+            text = text.replace(secret, KEY_PLACEHOLDER)
     return text
 
