@@ -6,6 +6,7 @@ import argparse
 import json
 import secrets
 import sys
+import textwrap
 from datetime import datetime, timezone
 from importlib.util import find_spec
 from pathlib import Path
@@ -18,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="openai-conformance", description="Conformance suite for the OpenAI HTTP API.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run the conformance cases against a target (default: the embedded emulator)")
+    run = commands.add_parser("run", help="run the conformance cases against a target (default: the embedded emulator)",
+                              formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_run_epilog())
     for option in cfg.OPTIONS:
         kind = {"action": "store_true", "default": None} if option.type is bool else {}
         run.add_argument(option.flag, dest=cfg.dest(option), help=option.help, **kind)
@@ -28,11 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--report-dir", type=Path, help="where junit.xml, results.json, report.html and allure-results/ go (default: reports/<timestamp>/)")
     run.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments, e.g. -- -n 2 -k chat")
 
-    serve = commands.add_parser("serve", help="serve the reference emulator (an OpenAI API test double)")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--api-key", help="accept only this key (default: any Bearer key)")
-    serve.add_argument("--capabilities", help="serve only these capabilities besides models and chat, comma-separated (emulates a partial server)")
+    serve = commands.add_parser("serve", help="serve the reference emulator (an OpenAI API test double)",
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_serve_epilog())
+    serve.add_argument("--port", type=int, default=8000, help="TCP port to listen on (default: 8000; 0: any free port, printed at start)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every interface)")
+    serve.add_argument("--api-key", help="accept only this key as 'Authorization: Bearer KEY', else 401 (default: any Bearer key)")
+    serve.add_argument("--capabilities", help="serve only these capabilities besides models and chat, comma-separated, e.g. embeddings,files "
+                                              "(emulates a partial server: the others answer 404)")
 
     probe = commands.add_parser("probe", help="write a starting target profile (TOML) from what a target answers")
     probe.add_argument("--base-url", required=True, help="base URL of the target, including /v1")
@@ -61,6 +65,39 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     commands_ = {"run": _run, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi, "departures": _departures, "compare": _compare}
     return commands_[args.command](args)
+
+
+def _run_epilog() -> str:
+    from conformance.depth import DEPTHS
+
+    environment = "\n".join(f"  {o.env:<20}default of {o.flag}" for o in cfg.OPTIONS if o.env)
+    budgets = "\n".join(f"  {d.name:<7}{d.budget_requests} requests, {d.budget_tokens} tokens, {d.budget_seconds:g} s of generated requests"
+                        for d in DEPTHS.values())
+    return f"""environment (an option, or the profile's base_url, wins over it):
+{environment}
+
+exit codes:
+  0  every must check passed (known failures of the profile aside)
+  1  must checks failed: the target departs from the reference (see the departures table)
+  2  bad input to the suite: options, profile, files, unreachable target
+  3  the suite itself failed on a case (an exception that is not a check's verdict); the reports say where
+  4  the verdict is incomplete (cases not run: budget, run timeout, target stopped answering)
+
+budgets by --depth (--budget-requests, --budget-tokens, --budget-seconds override them):
+{budgets}
+"""
+
+
+def _serve_epilog() -> str:
+    from conformance.emulator.variants import VARIANTS
+
+    return f"""The emulator answers at http://HOST:PORT/v1 (printed when it starts). Prefixes select its behaviour per request:
+  /fault/<name>/v1        the API with one named fault injected: a departure some check must report
+  /fault/<a>+<b>/v1       several faults at once (joined by +), as one server that departs in several ways
+  /variant/<name>/v1      a legal variation every check must accept (combines: /fault/<f>/variant/<v>/v1)
+The faults and the check each one fails: openai-conformance checks
+{textwrap.fill("Variants: " + ", ".join(VARIANTS), 110, subsequent_indent="  ", break_on_hyphens=False)}
+"""
 
 
 def _run(args: argparse.Namespace) -> int:
