@@ -18,13 +18,19 @@ from conformance import depth, spending, tls
 from conformance.api import Api
 from conformance.budget import Spend
 from conformance.emulator.server import EmbeddedServer
+from conformance.fuzzing import plugin as fuzzing_plugin
 from conformance.reporting import record, results
 from conformance.resources import Resources, terminate_as_interrupt
 from conformance.selection import selects_cases
 from conformance.transport import Client
 
-pytest_plugins = ("conformance.fuzzing.plugin",)
-"""Generated requests (schemathesis): their options, collection and fixtures."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Generated requests (schemathesis): their options, collection and fixtures. Registered as the module
+    this plugin has already imported (through spending): named in ``pytest_plugins``, pytest would warn
+    in every run that it cannot rewrite its asserts."""
+    pluginmanager.register(fuzzing_plugin, "conformance.fuzzing.plugin")
 
 _RUN_STARTED = pytest.StashKey[float]()
 _RUN_DEADLINE = pytest.StashKey[tuple[float, float]]()

@@ -4,6 +4,10 @@ messages, not chained exception groups with their tracebacks."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from conformance import plugin
@@ -49,3 +53,12 @@ def test_a_group_of_verdicts_reads_as_its_messages_numbered():
     group = BaseExceptionGroup("Hypothesis found 2 distinct failures.", [verdict("[must] a"), BaseExceptionGroup("inner", [verdict("[must] b")])])
     assert plugin.verdict_text(group) == "2 distinct failures:\n\n1. [must] a\n\n2. [must] b"
     assert plugin.verdict_text(verdict("[must] a")) == "[must] a"
+
+
+def test_a_plain_pytest_run_of_the_cases_has_no_warnings_summary(tmp_path):
+    """targets/target.sh runs ``pytest --pyargs conformance.cases``: no "cannot rewrite" warning about the suite's own plugin."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--pyargs", "conformance.cases", "-k", "test_list_models"],
+                         cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout
+    assert "warning" not in run.stdout, run.stdout
