@@ -217,3 +217,17 @@ def test_a_quoted_word_of_the_case_parameter_is_kept_by_checks_the_case_does_not
     schema = _failure("/choices/0", "chat.completion: 'logprobs' is a required property", "{'index': 0}")
     cases = [_case(f"{_INVALID}[POST /chat/completions {name}]", "body.schema", "must", schema) for name in ("logprobs wrong type", "n<1")]
     assert len(departures.fold(cases)) == 1
+
+
+def test_refusals_of_valid_requests_fold_by_what_the_target_says():
+    """A 400 for n > 1 refused and a 400 from a sampler's failure are two causes; the same message with other values is one (issue 21, 2)."""
+    def refused(case_id: str, message: str) -> dict:
+        body = json.dumps({"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}})
+        return _case(case_id, "http.status", "must", _failure("status", "HTTP 200", f"HTTP 400: {body!r}"))
+
+    cases = [refused("cases/test_chat.py::test_sampling_parameters[n=2]", "n > 1 is not supported (got 2)"),
+             refused("cases/test_chat.py::test_stream_n", "n > 1 is not supported (got 3)"),
+             refused("cases/test_chat.py::test_sampling_parameters[top_p=0.5]", "sampler failed: top_p 0.5 out of range")]
+    assert sorted((d["summary"], d["cases"]["count"]) for d in departures.fold(cases)) == [
+        ("POST /chat/completions: expected HTTP 200, seen HTTP 400 (n > 1 is not supported (got 2))", 2),
+        ("POST /chat/completions: expected HTTP 200, seen HTTP 400 (sampler failed: top_p 0.5 out of range)", 1)]

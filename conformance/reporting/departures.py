@@ -21,7 +21,9 @@ same way, and two targets' departures line up in ``compare``):
     without stream", "accepts a 513-character X-Client-Request-Id"), while the variants of one
     parametrized test are one rule (``test_invalid_request[…]``: the schema's constraints unenforced);
   - when it answered 404 where the reference answers anything else, by the operation alone: the
-    target does not serve it, whichever case asked.
+    target does not serve it, whichever case asked;
+  - when it refused (4xx) a request the reference accepts (a 2xx expected), by what it says too (its
+    error message, values folded): "n > 1 is not supported" and a sampler's failure are two causes.
 
 A case's parameter (the ``[…]`` of its id: which constraint a derived invalid request breaks, which
 operation) is the case's data, not the finding's kind: it never enters a signature. So a check
@@ -67,6 +69,8 @@ def signature(check: str, failure: dict, exchange: dict | None, case_id: str) ->
         if seen == ["404"] and "404" not in expected:
             return f"{check} {_operation(exchange)}: HTTP 404"
         key = f"{check} {_operation(exchange)}: HTTP {' or '.join(expected)} -> HTTP {''.join(seen)}"
+        if _refused(failure):
+            return f"{key}: {_refusal(failure)}"
         return f"{key} ({without_parameter(case_id)})" if _accepted(failure) else key
     expected, seen = _case_data(check, failure["expected"], case_id), _case_data(check, failure["seen"], case_id)
     if pointer.startswith("header:"):  # one departure per kind of header finding; the example names the header
@@ -100,6 +104,28 @@ def _accepted(failure: dict) -> bool:
     """A status finding where the target accepted (2xx) what the reference refuses (only 4xx/5xx expected)."""
     expected, seen = _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
     return bool(expected and seen) and all(s >= "400" for s in expected) and seen[0] < "300"
+
+
+def _refused(failure: dict) -> bool:
+    """A status finding where the target refused (4xx, not 404: not served) what the reference accepts (only 2xx expected)."""
+    expected, seen = _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
+    return bool(expected and seen) and all(s < "300" for s in expected) and seen[0].startswith("4") and seen[0] != "404"
+
+
+def _refusal(failure: dict) -> str:
+    """The cause a refusal names: what the target said, values folded."""
+    return _expected_shape(_said(failure))[:_SEEN_LIMIT]
+
+
+def _said(failure: dict) -> str:
+    """What the target said with a status: its error message, else its body."""
+    body = failure["seen"].partition(": ")[2]
+    try:
+        body = ast.literal_eval(body)  # the body as the finding quotes it
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        pass
+    message = re.search(r'"message"\s*:\s*"((?:[^"\\]|\\.)*)', str(body))
+    return message[1] if message else str(body)
 
 
 def _operation(exchange: dict | None) -> str:
@@ -208,7 +234,8 @@ def summary(check: str, failure: dict, exchange: dict | None, case_id: str, para
         if _accepted(failure):
             test = case_id.rpartition("::")[2]
             where += f" ({test.partition('[')[0]}, {len(parameters)} parameters)" if len(parameters) > 1 else f" ({test})"
-        return f"{where}: expected {_statuses(expected) if len(expected) > 1 else failure['expected']}, seen {seen[0] if seen else summary_clip(failure['seen'], 70)}"
+        said = f" ({summary_clip(_said(failure), 60)})" if _refused(failure) else ""
+        return f"{where}: expected {_statuses(expected) if len(expected) > 1 else failure['expected']}, seen {seen[0] + said if seen else summary_clip(failure['seen'], 70)}"
     where = failure["pointer"] or _operation(exchange)
     expected, seen = failure["expected"], failure["seen"]
     if len(parameters) > 1:  # the example's parameter stands for each case's
