@@ -65,7 +65,7 @@ def signature(check: str, failure: dict, exchange: dict | None, case_id: str) ->
     """The key under which this failure folds with others into one departure (see the module's docstring)."""
     pointer = failure["pointer"]
     if pointer == "status":
-        expected, seen = _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
+        expected, seen = _pair(failure)
         if seen == ["404"] and "404" not in expected:
             return f"{check} {_operation(exchange)}: HTTP 404"
         key = f"{check} {_operation(exchange)}: HTTP {' or '.join(expected)} -> HTTP {''.join(seen)}"
@@ -100,15 +100,20 @@ def _case_data(check: str, text: str, case_id: str) -> str:
     return _QUOTED.sub(lambda m: PLACEHOLDER if m[0][1:-1] in words else m[0], text)
 
 
+def _pair(failure: dict) -> tuple[list[str], list[str]]:
+    """A status finding's statuses: those expected, and the one seen (none for a transport failure)."""
+    return _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
+
+
 def _accepted(failure: dict) -> bool:
     """A status finding where the target accepted (2xx) what the reference refuses (only 4xx/5xx expected)."""
-    expected, seen = _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
+    expected, seen = _pair(failure)
     return bool(expected and seen) and all(s >= "400" for s in expected) and seen[0] < "300"
 
 
 def _refused(failure: dict) -> bool:
     """A status finding where the target refused (4xx, not 404: not served) what the reference accepts (only 2xx expected)."""
-    expected, seen = _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
+    expected, seen = _pair(failure)
     return bool(expected and seen) and all(s < "300" for s in expected) and seen[0].startswith("4") and seen[0] != "404"
 
 
