@@ -7,10 +7,11 @@ the exchange runs. ``must`` violations fail the case with their messages, ``shou
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import pytest
 
-from conformance.checks import Expect, Level, Outcome, evaluate
+from conformance.checks import Expect, Finding, Level, Outcome, evaluate
 from conformance.exchange import Exchange
 from conformance.pagination import Walk
 from conformance.reporting import record
@@ -60,16 +61,27 @@ class Api:
         return exchange
 
     def verify(self, exchange: Exchange, expect: Expect) -> None:
-        outcomes = judge(exchange, expect, self._client.target.profile.levels)
-        record.verification(self._node, exchange, outcomes)
-        if failures := must_failures(outcomes):
-            pytest.fail(failures, pytrace=False)
+        verify(self._node, exchange, expect, self._client.target.profile.levels)
 
 
-def judge(exchange: Exchange, expect: Expect, levels: dict[str, str], skip: tuple[str, ...] = ()) -> list[tuple[Outcome, Level]]:
+def verify(node: pytest.Item, exchange: Exchange, expect: Expect, levels: dict[str, str], skip: tuple[str, ...] = (),
+           evidence: Callable[[Finding], bool] | None = None) -> None:
+    """Judge an exchange for a case: its outcomes recorded on the case, its must failures failing it."""
+    outcomes = judge(exchange, expect, levels, skip, evidence)
+    record.verification(node, exchange, outcomes)
+    if failures := must_failures(outcomes):
+        pytest.fail(failures, pytrace=False)
+
+
+def judge(exchange: Exchange, expect: Expect, levels: dict[str, str], skip: tuple[str, ...] = (),
+          evidence: Callable[[Finding], bool] | None = None) -> list[tuple[Outcome, Level]]:
     """Every applicable check's outcome at the level in force (a profile may raise it); ``should``
-    violations are issued as ConformanceWarnings here, so every caller reports them the same way."""
-    outcomes = [(o, Level(levels.get(o.check.id, o.check.level))) for o in evaluate(exchange, expect) if o.check.id not in skip]
+    violations are issued as ConformanceWarnings here, so every caller reports them the same way.
+
+    ``evidence``: whether a finding rests on what the target sent; a check with a finding that does not
+    (e.g. about a header a recorder redacted) is left out: not judged, neither passed nor failed."""
+    outcomes = [(o, Level(levels.get(o.check.id, o.check.level))) for o in evaluate(exchange, expect)
+                if o.check.id not in skip and (evidence is None or all(evidence(v.finding) for v in o.violations))]
     for outcome, level in outcomes:
         if level is Level.SHOULD:
             for violation in outcome.violations:

@@ -1,0 +1,120 @@
+"""The pytest plugin of ``openai-conformance judge`` (``-p conformance.recordings.session``): reads the
+recordings, makes one case per OpenAI exchange of them (conformance/recordings/cases.py), and describes
+them as the run's target, so every report of a run (results.json, report.html, JUnit, the departures) follows.
+
+Exchanges are judged in the order recorded. The checks across exchanges see the earlier exchanges of the
+same recording (a file, or for a JSON Lines row the file it was first recorded in): x-request-id repeated
+within it (headers.request-id-unique), and a stored response's GET, input items or next turn against the
+create it names (responses.stored, responses.retrieved, responses.input-items, responses.previous-context).
+Under pytest-xdist every recording stays on one worker (``--dist loadgroup``), so they still see them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import pytest
+
+from conformance import recordings
+from conformance.exchange import Exchange
+from conformance.history import History
+from conformance.operations import match
+from conformance.recordings.recorded import Recorded
+
+RECORDING_OPTION = "--judge-recording"
+BASE_URL_OPTION = "--judge-base-url"
+_READ = pytest.StashKey[list[tuple[Recorded, str]]]()
+_CONTEXTS = pytest.StashKey[dict]()
+CREATE = "POST /responses"
+_BY_CREATED_ID = ("GET /responses/{response_id}", "GET /responses/{response_id}/input_items")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("openai-conformance judge", "judging recorded exchanges")
+    group.addoption(RECORDING_OPTION, dest="judge_recordings", action="append", default=[], metavar="FILE",
+                    help=f"a recording to judge ({recordings.FORMATS})")
+    group.addoption(BASE_URL_OPTION, dest="judge_base_url", default=None, metavar="URL",
+                    help="judge the exchanges whose URL starts with this (default: any host, paths with /v1/)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """Bad input (a file missing or of no known format, no OpenAI exchange in them) in one line, exit 2."""
+    try:
+        found = _read(config)
+    except recordings.RecordingError as error:
+        sys.stderr.write(f"openai-conformance: {error}\n")
+        return 2
+    if not found:
+        where = config.getoption("judge_base_url") or "any host, a path with /v1/"
+        sys.stderr.write(f"openai-conformance: no OpenAI API exchange ({where}) in {', '.join(config.getoption('judge_recordings'))}\n")
+        return 2
+    return None
+
+
+def _read(config: pytest.Config) -> list[tuple[Recorded, str]]:
+    """Every OpenAI exchange of the recordings, with its path relative to the API's base (read once per process)."""
+    if _READ not in config.stash:
+        found, base_url = [], config.getoption("judge_base_url")
+        for file in config.getoption("judge_recordings"):
+            _, exchanges = recordings.read(file)
+            found += [(r, path) for r in exchanges if (path := recordings.api_path(r.url, base_url)) is not None]
+        config.stash[_READ] = found
+    return config.stash[_READ]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The run's target, as results.json and the reports name it: the recordings."""
+    collector = session.config.pluginmanager.get_plugin("conformance-results")
+    if collector is not None:
+        files = session.config.getoption("judge_recordings")
+        collector.target = {"base_url": "recordings: " + ", ".join(files), "profile": "default", "capabilities": [], "models": {},
+                            "recordings": files}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.function.__module__ != "conformance.recordings.cases":
+        return
+    metafunc.parametrize("recorded", [pytest.param((recorded, path), id=recorded.label, marks=pytest.mark.xdist_group(_recording(recorded)))
+                                      for recorded, path in _read(metafunc.config)])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The reference section and capability of each case (the operation's), as a run's cases carry them."""
+    for item in items:
+        if not (hasattr(item, "callspec") and "recorded" in item.callspec.params):
+            continue
+        recorded, path = item.callspec.params["recorded"]
+        operation, _ = match(recorded.method, path)
+        item.user_properties.append(("reference", operation.section if operation else f"{recorded.method} {path} (not in the reference)"))
+        item.user_properties.append(("capability", (operation.capability or "") if operation else ""))
+
+
+@pytest.fixture
+def recording_context(pytestconfig: pytest.Config) -> Callable[[Recorded], tuple[History, Callable[[Exchange], Exchange | None]]]:
+    """For a recorded exchange: its recording's History, and the earlier exchange it continues (``same_as``)."""
+    contexts = pytestconfig.stash.setdefault(_CONTEXTS, {})
+
+    def context(recorded: Recorded):
+        history, created = contexts.setdefault(_recording(recorded), (History(), {}))
+
+        def earlier(exchange: Exchange) -> Exchange | None:
+            key = exchange.operation.key if exchange.operation else None
+            if key == CREATE and exchange.ok and isinstance(exchange.data, dict):
+                found = created.get(exchange.params.get("previous_response_id"))
+                created[exchange.data.get("id")] = exchange
+                return found
+            return created.get(exchange.path_params.get("response_id")) if key in _BY_CREATED_ID else None
+
+        return history, earlier
+
+    return context
+
+
+def _recording(recorded: Recorded) -> str:
+    """The recording an exchange belongs to: where it was first recorded when the file says, else the file."""
+    origin = recorded.origin or {}
+    return f"{origin.get('repo')}/{origin.get('path')}" if origin.get("path") else recorded.file
