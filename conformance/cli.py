@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     judge.add_argument("files", nargs="+", metavar="FILE", help="recordings: HAR 1.2, VCR.py YAML cassettes, JSON Lines of exchanges (docs/judge.md)")
     judge.add_argument("--base-url", help="judge the exchanges whose URL starts with this (default: any host, paths with /v1/)")
     judge.add_argument("--report-dir", type=Path, help="where junit.xml, results.json, report.html and allure-results/ go (default: reports/<timestamp>/)")
-    judge.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments, e.g. -- -n 2 -k responses")
+    judge.epilog = "After --: further pytest arguments, e.g. -- -n 2 -k responses."
 
     serve = commands.add_parser("serve", help="serve the reference emulator (an OpenAI API test double)")
     serve.add_argument("--port", type=int, default=8000)
@@ -64,7 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("--format", choices=("html", "markdown"), default="html", help="html: one self-contained page; markdown: tables for a README")
     compare.add_argument("--output", "-o", type=Path, help="where to write it (default: compare.html for html, standard output for markdown)")
 
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # judge's files take every positional: what follows -- is told apart here, for pytest.
+    pytest_args = argv[argv.index("--") + 1:] if argv[:1] == ["judge"] and "--" in argv else []
+    args = parser.parse_args(argv[:len(argv) - len(pytest_args) - bool(pytest_args)])
+    if args.command == "judge":
+        args.pytest_args = pytest_args
     commands_ = {"run": _run, "judge": _judge, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi, "departures": _departures, "compare": _compare}
     return commands_[args.command](args)
 

@@ -9,6 +9,8 @@
   ``Content-Encoding`` stayed is taken as it is (never decoded twice, never a content-coding finding).
 - JSON the recorder re-serialised (pretty-printed) reads the same to every check: no check judges
   a body's whitespace.
+- A header recorded several times (Set-Cookie aside) holds other headers' values in recordings whose
+  recorder merged them (``openai-processing-ms: 9693, proj_…``): not evidence either.
 - A recording keeps no arrival times: whether a stream was delivered incrementally is not judged.
 """
 
@@ -32,6 +34,7 @@ from conformance.recordings.recorded import Recorded
 _REDACTED = re.compile(r"[\w-]*-XXX|<?\[?(filtered|redacted|removed|scrubbed|hidden)\]?>?|\*+", re.IGNORECASE)
 """Values recorders put in place of a header's: crewAI's ``X-REQUEST-ID-XXX``, VCR.py's ``<filtered>``,
 Polly.js's ``[REDACTED]``, asterisks."""
+_REPEATABLE = {"set-cookie"}
 HEADER_CHECKS = ("headers.", "http.content-type", "media.content-type")
 """Checks that judge response headers: none of them runs on a recording that keeps no header."""
 TIMING_CHECKS = ("stream.incremental",)
@@ -60,14 +63,19 @@ class Judged:
 def judged(recorded: Recorded, path: str, history: History | None) -> Judged:
     """``path``: the request path relative to the API's base; ``history``: the recording's earlier exchanges."""
     not_judged: dict[str, str] = {}
-    kept, lost = [], set()
+    kept, redacted = [], set()
     for name, value in recorded.response_headers:
         if name.lower() in recorded.redacted or _REDACTED.fullmatch(value.strip()):
-            lost.add(name.lower())
+            redacted.add(name.lower())
         else:
             kept.append((name, value))
-    if lost:
-        not_judged["headers " + ", ".join(sorted(lost))] = "redacted by the recorder"
+    if redacted:
+        not_judged["redacted headers"] = ", ".join(sorted(redacted)) + ": the recorder replaced their values"
+    names = [name.lower() for name, _ in kept]
+    if merged := {name for name in names if names.count(name) > 1} - _REPEATABLE:
+        not_judged["merged headers"] = ", ".join(sorted(merged)) + ": recorded several times, a recorder merged other headers' values into them"
+        kept = [(name, value) for name, value in kept if name.lower() not in merged]
+    lost = redacted | merged
     body, coding_note = _decoded(recorded.response_body, _header(recorded.response_headers, "content-encoding"))
     if coding_note:
         not_judged["content-encoding"] = coding_note

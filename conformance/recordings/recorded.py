@@ -7,6 +7,7 @@ dropped headers, decoded bodies) is told apart from the API's own answer by conf
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -33,8 +34,8 @@ class Recorded:
 
     @property
     def label(self) -> str:
-        """``file#index``: how reports and case ids name the exchange."""
-        return f"{self.file}#{self.index}"
+        """``name#index``: how case ids name the exchange (the file's name; results.json keeps its path)."""
+        return f"{PurePath(self.file).name}#{self.index}"
 
 
 def header_pairs(headers: object) -> Headers:
