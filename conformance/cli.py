@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     judge = commands.add_parser("judge", help="judge recorded traffic (HAR, VCR.py cassettes, JSON Lines of exchanges) with the run's checks and reports")
     judge.add_argument("files", nargs="+", metavar="FILE", help="recordings: HAR 1.2, VCR.py YAML cassettes, JSON Lines of exchanges (docs/judge.md)")
     judge.add_argument("--base-url", help="judge the exchanges whose URL starts with this (default: any host, paths with /v1/)")
-    judge.add_argument("--report-dir", type=Path, help="where junit.xml, results.json, report.html and allure-results/ go (default: reports/<timestamp>/)")
+    judge.add_argument("--report-dir", type=Path, help="where junit.xml, results.json and report.html go (default: reports/<timestamp>/)")
     judge.epilog = "After --: further pytest arguments, e.g. -- -n 2 -k responses."
 
     serve = commands.add_parser("serve", help="serve the reference emulator (an OpenAI API test double)")
@@ -93,14 +93,15 @@ def _judge(args: argparse.Namespace) -> int:
     base_url = [f"{session.BASE_URL_OPTION}={args.base_url}"] if args.base_url else []
     # Every recording on one worker under -n: the checks across exchanges see its earlier ones.
     distribution = ["--dist=loadgroup"] if any(a.startswith("-n") or a.startswith("--numprocesses") for a in args.pytest_args) else []
-    return _session(cases, _report_dir(args), ["-p", "conformance.recordings.session", *recordings, *base_url, *distribution, *args.pytest_args])
+    # No Allure results: a day of traffic is thousands of cases, and Allure's files would double the time.
+    return _session(cases, _report_dir(args), ["-p", "conformance.recordings.session", *recordings, *base_url, *distribution, *args.pytest_args], allure=False)
 
 
 def _report_dir(args: argparse.Namespace) -> Path:
     return args.report_dir or Path("reports", datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
 
 
-def _session(cases: Path, report_dir: Path, arguments: list[str]) -> int:
+def _session(cases: Path, report_dir: Path, arguments: list[str], allure: bool = True) -> int:
     """A pytest session over ``cases`` (the cases folder, or judge's module) writing every report into ``report_dir``."""
     import pytest
 
@@ -113,7 +114,7 @@ def _session(cases: Path, report_dir: Path, arguments: list[str]) -> int:
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
         "-o", "junit_suite_name=openai-conformance",
         f"--junitxml={report_dir / 'junit.xml'}", f"--conformance-results={results}",
-        f"--conformance-html={report_dir / 'report.html'}", f"--alluredir={report_dir / 'allure-results'}",
+        f"--conformance-html={report_dir / 'report.html'}", *([f"--alluredir={report_dir / 'allure-results'}"] if allure else []),
         *arguments,
     ], plugins=[session])
     summary = json.loads(results.read_text())["summary"] if results.exists() else None

@@ -65,7 +65,7 @@ def judged(recorded: Recorded, path: str, history: History | None) -> Judged:
     not_judged: dict[str, str] = {}
     kept, redacted = [], set()
     for name, value in recorded.response_headers:
-        if name.lower() in recorded.redacted or _REDACTED.fullmatch(value.strip()):
+        if name.lower() in recorded.redacted or redacted_value(value):
             redacted.add(name.lower())
         else:
             kept.append((name, value))
@@ -96,6 +96,10 @@ def judged(recorded: Recorded, path: str, history: History | None) -> Judged:
                         source={"file": recorded.file, "index": recorded.index, **({"origin": recorded.origin} if recorded.origin else {}),
                                 "not_judged": not_judged})
     return Judged(exchange, tuple(skip), frozenset(lost), not_judged)
+
+
+def redacted_value(value: str) -> bool:
+    return bool(_REDACTED.fullmatch(value.strip()))
 
 
 def _header(headers, name: str) -> str:
@@ -154,4 +158,4 @@ def _secrets(request: httpx.Request) -> tuple[str, ...]:
     """A key a recording kept in Authorization (a test key, a real one): redacted from every report."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip() if scheme.lower() == "bearer" else ""
-    return (token,) if len(token) >= MIN_REDACTED_LENGTH and not _REDACTED.fullmatch(token) else ()
+    return (token,) if len(token) >= MIN_REDACTED_LENGTH and not redacted_value(token) else ()

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import pytest
 
 from conformance import recordings
+from conformance.recordings import lost
 from conformance.exchange import Exchange
 from conformance.history import History
 from conformance.operations import match
@@ -94,24 +95,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-def recording_context(pytestconfig: pytest.Config) -> Callable[[Recorded], tuple[History, Callable[[Exchange], Exchange | None]]]:
-    """For a recorded exchange: its recording's History, and the earlier exchange it continues (``same_as``)."""
-    contexts = pytestconfig.stash.setdefault(_CONTEXTS, {})
+def recording(pytestconfig: pytest.Config) -> Callable[[Recorded], Recording]:
+    """The recording a recorded exchange belongs to, as judged so far in this process."""
+    recordings_ = pytestconfig.stash.setdefault(_CONTEXTS, {})
+    return lambda recorded: recordings_.setdefault(_recording(recorded), Recording())
 
-    def context(recorded: Recorded):
-        history, created = contexts.setdefault(_recording(recorded), (History(), {}))
 
-        def earlier(exchange: Exchange) -> Exchange | None:
-            key = exchange.operation.key if exchange.operation else None
-            if key == CREATE and exchange.ok and isinstance(exchange.data, dict):
-                found = created.get(exchange.params.get("previous_response_id"))
-                created[exchange.data.get("id")] = exchange
-                return found
-            return created.get(exchange.path_params.get("response_id")) if key in _BY_CREATED_ID else None
+class Recording:
+    """What the checks across exchanges need of a recording's earlier exchanges."""
 
-        return history, earlier
+    def __init__(self) -> None:
+        self.history = History()
+        self._created: dict[str, Exchange] = {}
+        self._answers: dict[tuple[str, str], str] = {}
 
-    return context
+    def earlier(self, exchange: Exchange) -> Exchange | None:
+        """The create a stored response's GET, input items or next turn names (``same_as``), if recorded before it."""
+        key = exchange.operation.key if exchange.operation else None
+        if key == CREATE and exchange.ok and isinstance(exchange.data, dict):
+            found = self._created.get(exchange.params.get("previous_response_id"))
+            self._created[exchange.data.get("id")] = exchange
+            return found
+        return self._created.get(exchange.path_params.get("response_id")) if key in _BY_CREATED_ID else None
+
+    def copy_of(self, recorded: Recorded) -> str | None:
+        """The earlier exchange whose answer this one repeats (same x-request-id and Date): a recorder's copy, not an answer."""
+        headers = {name.lower(): value for name, value in recorded.response_headers}
+        if not headers.get("x-request-id") or lost.redacted_value(headers["x-request-id"]) or "x-request-id" in recorded.redacted:
+            return None
+        first = self._answers.setdefault((headers["x-request-id"], headers.get("date", "")), recorded.label)
+        return None if first == recorded.label else first
 
 
 def _recording(recorded: Recorded) -> str:
