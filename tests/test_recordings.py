@@ -204,3 +204,33 @@ def test_judge_writes_the_run_reports_with_sources(tmp_path):
     assert by_id["cases.py::test_recorded[mirascope-chat-401.yaml#0]"]["section"] == "Chat > Create chat completion"
     assert "test_recorded[mirascope-chat-401.yaml#0]" in (out / "junit.xml").read_text()
     assert "not judged: redacted headers: " in (out / "report.html").read_text()
+
+
+def test_checks_across_the_exchanges_of_a_recording(tmp_path):
+    """A stored response's GET is judged against the create recorded before it; an x-request-id repeated
+    with another Date is a finding, with the same Date a recorder's copy, skipped."""
+    from conformance.cli import main
+
+    created = {"id": "resp_1", "object": "response", "created_at": 1767225600, "status": "completed", "model": "gpt-4o-mini",
+               "output": [{"id": "msg_1", "type": "message", "role": "assistant", "status": "completed",
+                           "content": [{"type": "output_text", "text": "Hi", "annotations": []}]}]}
+    changed = {**created, "output": [{**created["output"][0], "content": [{"type": "output_text", "text": "Bye", "annotations": []}]}]}
+
+    def row(method, path, body, answer, request_id, date="Thu, 01 Jan 2026 00:00:00 GMT"):
+        return {"request": {"method": method, "url": f"https://api.openai.com/v1{path}", "headers": {}, "body": body and json.dumps(body)},
+                "response": {"status": 200, "headers": {"content-type": "application/json", "x-request-id": request_id, "date": date},
+                             "body": json.dumps(answer)}}
+
+    rows = [row("POST", "/responses", {"model": "gpt-4o-mini", "input": "Hi"}, created, "req_1"),
+            row("GET", "/responses/resp_1", None, changed, "req_2"),
+            row("GET", "/responses/resp_1", None, changed, "req_2"),
+            row("GET", "/responses/resp_1", None, created, "req_2", "Thu, 01 Jan 2026 00:00:09 GMT")]
+    path = tmp_path / "session.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out"
+    assert main(["judge", str(path), "--report-dir", str(out), "--", "-q", "-p", "no:warnings"]) == 1
+    cases = {c["id"].split("#")[1].rstrip("]"): c for c in json.loads((out / "results.json").read_text())["cases"]}
+    failed = {index: {c["id"] for c in case["checks"] if c["status"] == "fail"} for index, case in cases.items()}
+    assert "responses.retrieved" in failed["1"] and "headers.request-id-unique" not in failed["1"]
+    assert cases["2"]["status"] == "skip" and "a recorder's copy" in cases["2"]["reason"]
+    assert "headers.request-id-unique" in failed["3"] and "responses.retrieved" not in failed["3"]
