@@ -151,6 +151,18 @@ def test_json_lines(tmp_path, packed):
     assert json.loads(exchanges[2].response_body) == COMPLETION
 
 
+@pytest.mark.parametrize(("url", "base_url", "path"), [
+    ("https://api.openai.com/v1/chat/completions", None, "/chat/completions"),
+    ("http://gateway.local/openai/v1/responses/resp_1?stream=true", None, "/responses/resp_1"),
+    ("https://api.openai.com/v2/things", None, None),
+    ("http://gateway.local/openai/models", "http://gateway.local/openai", "/models"),
+    ("http://gateway.local/openai-other/models", "http://gateway.local/openai", None),
+    ("https://api.openai.com/v1/models", "http://gateway.local/openai", None),
+])
+def test_which_exchanges_are_the_apis(url, base_url, path):
+    assert recordings.api_path(url, base_url) == path
+
+
 def test_what_a_recorder_lost_is_not_judged(tmp_path):
     """Redacted, merged and absent headers leave no finding: the checks about them are not judged, and say why."""
     row = _row(headers={"content-type": "application/json", "x-request-id": "X-REQUEST-ID-XXX", "openai-processing-ms": ["12", "proj_1"],
@@ -171,6 +183,7 @@ def test_what_a_recorder_lost_is_not_judged(tmp_path):
 @pytest.mark.parametrize(("content", "error"), [
     (None, "cannot read"),
     (b"just some text\n", "not a recording this suite reads"),
+    (b"interactions: [\n\t- {", "not a recording this suite reads"),
     (b'{"log": {"entries": [{"request": {"url": "https://example.com/x"}, "response": {"status": 200}}]}}', "no OpenAI API exchange"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, content, error):

@@ -64,7 +64,9 @@ def api_path(url: str, base_url: str | None) -> str | None:
     if base_url is not None:
         base = base_url.rstrip("/")
         rest = url[len(base):] if url.startswith(base) else None
-        return rest.split("?", 1)[0] or "/" if rest is not None and rest[:1] in ("/", "?", "") else None
+        if rest is None or rest[:1] not in ("/", "?", ""):
+            return None  # another host, or a longer path segment (…/v1beta for a base …/v1)
+        return rest.split("?", 1)[0] or "/"
     path = urlsplit(url).path
     _, found, tail = path.partition("/v1/")
     return "/" + tail if found and tail else None
