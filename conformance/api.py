@@ -6,6 +6,7 @@ the exchange runs. ``must`` violations fail the case with their messages, ``shou
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Callable
 
@@ -78,10 +79,19 @@ def judge(exchange: Exchange, expect: Expect, levels: dict[str, str], skip: tupl
     """Every applicable check's outcome at the level in force (a profile may raise it); ``should``
     violations are issued as ConformanceWarnings here, so every caller reports them the same way.
 
-    ``evidence``: whether a finding rests on what the target sent; a check with a finding that does not
-    (e.g. about a header a recorder redacted) is left out: not judged, neither passed nor failed."""
-    outcomes = [(o, Level(levels.get(o.check.id, o.check.level))) for o in evaluate(exchange, expect)
-                if o.check.id not in skip and (evidence is None or all(evidence(v.finding) for v in o.violations))]
+    ``evidence``: whether a finding rests on what the target sent (not, e.g., on a header a recorder
+    redacted); findings that do not are dropped, and a check left with none of its findings is not
+    judged: left out, neither passed nor failed."""
+    outcomes = []
+    for outcome in evaluate(exchange, expect):
+        if outcome.check.id in skip:
+            continue
+        if evidence is not None and outcome.violations:
+            kept = tuple(v for v in outcome.violations if evidence(v.finding))
+            if not kept:
+                continue
+            outcome = dataclasses.replace(outcome, violations=kept)
+        outcomes.append((outcome, Level(levels.get(outcome.check.id, outcome.check.level))))
     for outcome, level in outcomes:
         if level is Level.SHOULD:
             for violation in outcome.violations:

@@ -4,6 +4,7 @@ written here for each format variant (never copies of other public recordings)."
 from __future__ import annotations
 
 import base64
+import dataclasses
 import gzip
 import json
 from pathlib import Path
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conformance import recordings
-from conformance.checks import Finding
+from conformance.api import judge
+from conformance.checks import Expect, Finding
 from conformance.history import History
 from conformance.recordings import lost
 
@@ -104,6 +106,21 @@ def test_vcr_gzip_bytes_as_binary(tmp_path):
     assert judged.exchange.secrets == ("sk-test-0123456789abcdef",)  # a key a recording kept never reaches a report
 
 
+def test_a_body_that_does_not_decode_is_not_judged(tmp_path):
+    path = _vcr(tmp_path, """    body:
+      string: !!binary |
+        H4sIAAAAAAAAA0tMSgYA
+    headers:
+      Content-Encoding:
+      - gzip
+    status:
+      code: 200
+      message: OK""")
+    _, [recorded] = recordings.read(str(path))
+    with pytest.raises(lost.UnreadableBody, match="does not decode as its Content-Encoding 'gzip' says"):
+        lost.judged(recorded, "/chat/completions", History())
+
+
 def test_vcr_older_layout_and_base64_string(tmp_path):
     path = _vcr(tmp_path, f"""    content: '{json.dumps(COMPLETION)}'
     headers:
@@ -174,6 +191,14 @@ def test_what_a_recorder_lost_is_not_judged(tmp_path):
     assert judged.lost_headers == {"x-request-id", "openai-processing-ms", "openai-version", "x-ratelimit-limit-tokens"}
     assert not judged.evidence(Finding("an x-request-id header", "(absent)", "header:x-request-id"))
     assert judged.evidence(Finding("application/json", "text/plain", "header:content-type"))
+    outcomes = {o.check.id: o for o, _ in judge(judged.exchange, Expect(200), {}, judged.skip, judged.evidence)}
+    assert "headers.request-id" not in outcomes and "headers.meta-present" not in outcomes  # every finding about a lost header
+    assert outcomes["body.schema"].passed
+    partly = lost.judged(dataclasses.replace(redacted, response_headers=(("content-type", "application/json"), ("openai-version", "[REDACTED]"))),
+                         "/chat/completions", History())
+    outcomes = {o.check.id: o for o, _ in judge(partly.exchange, Expect(200), {}, partly.skip, partly.evidence)}
+    # openai-version redacted: not evidence; openai-processing-ms not sent at all: still a finding
+    assert [v.finding.pointer for v in outcomes["headers.meta-present"].violations] == ["header:openai-processing-ms"]
     judged = lost.judged(headerless, "/chat/completions", History())
     assert judged.exchange.response.headers["content-type"] == "application/json"  # from its body
     assert "headers.request-id" in judged.skip and "http.content-type" in judged.skip

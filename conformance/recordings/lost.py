@@ -110,10 +110,13 @@ def _decoded(body: bytes, coding: str) -> tuple[bytes, str | None]:
     """The body decoded from its content coding if it is still in it, and a note on what the recorder did."""
     if not coding or coding == "identity":
         return body, None
-    if body[:2] == b"\x1f\x8b":
-        return gzip.decompress(body), None
-    if coding == "deflate" and body[:1] == b"\x78":
-        return zlib.decompress(body), None
+    try:
+        if body[:2] == b"\x1f\x8b":
+            return gzip.decompress(body), None
+        if coding == "deflate" and body[:1] == b"\x78":
+            return zlib.decompress(body), None
+    except (OSError, EOFError, zlib.error) as error:
+        raise UnreadableBody(f"the body does not decode as its Content-Encoding {coding!r} says: {error}") from None
     if coding == "br" and not _is_text(body):
         try:
             import brotli  # optional: httpx's own br support uses it too

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import PurePath
 
 import pytest
 
@@ -71,8 +72,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     collector = session.config.pluginmanager.get_plugin("conformance-results")
     if collector is not None:
         files = session.config.getoption("judge_recordings")
-        collector.target = {"base_url": "recordings: " + ", ".join(files), "profile": "default", "capabilities": [], "models": {},
-                            "recordings": files}
+        names = [PurePath(file).name for file in files]
+        shown = ", ".join(names) if len(names) <= 3 else f"{names[0]}, {names[1]} and {len(names) - 2} more"
+        collector.target = {"base_url": f"recordings: {shown}", "profile": "default", "capabilities": [], "models": {}, "recordings": files}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
