@@ -92,7 +92,7 @@ def _judge(args: argparse.Namespace) -> int:
     recordings = [f"{session.RECORDING_OPTION}={file}" for file in args.files]
     base_url = [f"{session.BASE_URL_OPTION}={args.base_url}"] if args.base_url else []
     # Every recording on one worker under -n: the checks across exchanges see its earlier ones.
-    distribution = ["--dist=loadgroup"] if any(a.startswith("-n") or a.startswith("--numprocesses") for a in args.pytest_args) else []
+    distribution = ["--dist=loadgroup"] if any(a.startswith(("-n", "--numprocesses")) for a in args.pytest_args) else []
     # No Allure results: a day of traffic is thousands of cases, and Allure's files would double the time.
     return _session(cases, _report_dir(args), ["-p", "conformance.recordings.session", *recordings, *base_url, *distribution, *args.pytest_args], allure=False)
 

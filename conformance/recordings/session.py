@@ -18,17 +18,17 @@ from pathlib import PurePath
 import pytest
 
 from conformance import recordings
-from conformance.recordings import lost
 from conformance.exchange import Exchange
 from conformance.history import History
 from conformance.operations import match
+from conformance.recordings import lost
 from conformance.recordings.recorded import Recorded
 
 RECORDING_OPTION = "--judge-recording"
 BASE_URL_OPTION = "--judge-base-url"
 _READ = pytest.StashKey[list[tuple[Recorded, str]]]()
-_CONTEXTS = pytest.StashKey[dict]()
-CREATE = "POST /responses"
+_RECORDINGS = pytest.StashKey[dict]()
+_CREATE = "POST /responses"
 _BY_CREATED_ID = ("GET /responses/{response_id}", "GET /responses/{response_id}/input_items")
 
 
@@ -43,6 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """Bad input (a file missing or of no known format, no OpenAI exchange in them) in one line, exit 2."""
+    if not config.getoption("judge_recordings"):
+        return None
     try:
         found = _read(config)
     except recordings.RecordingError as error:
@@ -99,7 +101,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def recording(pytestconfig: pytest.Config) -> Callable[[Recorded], Recording]:
     """The recording a recorded exchange belongs to, as judged so far in this process."""
-    recordings_ = pytestconfig.stash.setdefault(_CONTEXTS, {})
+    recordings_ = pytestconfig.stash.setdefault(_RECORDINGS, {})
     return lambda recorded: recordings_.setdefault(_recording(recorded), Recording())
 
 
@@ -114,7 +116,7 @@ class Recording:
     def earlier(self, exchange: Exchange) -> Exchange | None:
         """The create a stored response's GET, input items or next turn names (``same_as``), if recorded before it."""
         key = exchange.operation.key if exchange.operation else None
-        if key == CREATE and exchange.ok and isinstance(exchange.data, dict):
+        if key == _CREATE and exchange.ok and isinstance(exchange.data, dict):
             found = self._created.get(exchange.params.get("previous_response_id"))
             self._created[exchange.data.get("id")] = exchange
             return found

@@ -24,7 +24,7 @@ for _tag in ("tag:yaml.org,2002:python/unicode", "tag:yaml.org,2002:python/str")
 
 def parse(text: str) -> object:
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
+        return yaml.load(text, Loader=_Loader)  # a safe loader
     except yaml.YAMLError as error:
         raise ValueError(f"not YAML ({str(error).splitlines()[0]})") from None
 
