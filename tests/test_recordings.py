@@ -141,6 +141,16 @@ def test_vcr_older_layout_and_base64_string(tmp_path):
     assert json.loads(recorded.response_body) == COMPLETION and recorded.response_headers == ()
 
 
+def test_vcr_cassette_in_json(tmp_path):
+    interaction = {"request": {"method": "POST", "uri": CHAT_URL, "headers": {}, "body": json.dumps(REQUEST)},
+                   "response": {"status": {"code": 200, "message": "OK"}, "headers": {"Content-Type": ["application/json"]},
+                                "body": {"string": json.dumps(COMPLETION)}}}
+    path = tmp_path / "cassette.json"
+    path.write_text(json.dumps({"interactions": [interaction], "version": 1}))
+    kind, [recorded] = recordings.read(str(path))
+    assert kind == "VCR.py cassette" and json.loads(recorded.response_body) == COMPLETION
+
+
 def test_har_base64_body(tmp_path):
     entry = {"request": {"method": "POST", "url": CHAT_URL, "headers": [{"name": "content-type", "value": "application/json"}],
                          "postData": {"mimeType": "application/json", "text": json.dumps(REQUEST)}},

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from conformance.recordings import har, jsonl, vcr
 from conformance.recordings.recorded import Recorded
 
-FORMATS = "HAR 1.2, VCR.py YAML cassettes, JSON Lines of exchanges (gzip or plain), request-response JSON"
+FORMATS = "HAR 1.2, VCR.py cassettes (YAML or JSON), JSON Lines of exchanges (gzip or plain), request-response JSON"
 
 
 class RecordingError(Exception):
@@ -45,6 +45,8 @@ def _parse(text: str, path: str) -> tuple[str, list[Recorded]]:
             return "JSON Lines", jsonl.read_lines(text, path)
         if isinstance(document, dict) and isinstance(document.get("log"), dict):
             return "HAR", har.read(document, path)
+        if isinstance(document, dict) and "interactions" in document:  # VCR.py's JSON serializer
+            return "VCR.py cassette", vcr.read(document, path)
         if isinstance(document, dict) and "request" in document and "response" in document:
             return "request-response JSON", jsonl.read([document], path)
         if isinstance(document, list):

@@ -1,4 +1,4 @@
-"""VCR.py cassettes (YAML): ``interactions`` of a ``request`` and a ``response``.
+"""VCR.py cassettes (YAML, or JSON with VCR.py's JSON serializer): ``interactions`` of a ``request`` and a ``response``.
 
 Bodies are a ``string`` (text, or bytes as ``!!binary``: often still gzip-compressed), a ``base64_string``,
 or, in the older httpx layout, the response's ``content`` beside ``status_code``; headers map a name to a
