@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments, e.g. -- -n 2 -k chat")
 
     judge = commands.add_parser("judge", help="judge recorded traffic (HAR, VCR.py cassettes, JSON Lines of exchanges) with the run's checks and reports")
-    judge.add_argument("files", nargs="+", metavar="FILE", help="recordings: HAR 1.2, VCR.py YAML cassettes, JSON Lines of exchanges (docs/judge.md)")
+    judge.add_argument("files", nargs="+", metavar="FILE", help="recordings: HAR 1.2, VCR.py cassettes, JSON Lines of exchanges, request-response JSON (docs/judge.md)")
     judge.add_argument("--base-url", help="judge the exchanges whose URL starts with this (default: any host, paths with /v1/)")
     judge.add_argument("--report-dir", type=Path, help="where junit.xml, results.json and report.html go (default: reports/<timestamp>/)")
     judge.epilog = "After --: further pytest arguments, e.g. -- -n 2 -k responses."
