@@ -30,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--report-dir", type=Path, help="where junit.xml, results.json, report.html and allure-results/ go (default: reports/<timestamp>/)")
     run.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments, e.g. -- -n 2 -k chat")
 
+    judge = commands.add_parser("judge", help="judge recorded traffic (HAR, VCR.py cassettes, JSON Lines of exchanges) with the run's checks and reports")
+    judge.add_argument("files", nargs="+", metavar="FILE", help="recordings: HAR 1.2, VCR.py cassettes, JSON Lines of exchanges, request-response JSON (docs/judge.md)")
+    judge.add_argument("--base-url", help="judge the exchanges whose URL starts with this (default: any host, paths with /v1/)")
+    judge.add_argument("--report-dir", type=Path, help="where junit.xml, results.json and report.html go (default: reports/<timestamp>/)")
+    judge.epilog = "After --: further pytest arguments, e.g. -- -n 2 -k responses."
+
     serve = commands.add_parser("serve", help="serve the reference emulator (an OpenAI API test double)",
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_serve_epilog())
     serve.add_argument("--port", type=int, default=8000, help="TCP port to listen on (default: 8000; 0: any free port, printed at start)")
@@ -62,8 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("--format", choices=("html", "markdown"), default="html", help="html: one self-contained page; markdown: tables for a README")
     compare.add_argument("--output", "-o", type=Path, help="where to write it (default: compare.html for html, standard output for markdown)")
 
-    args = parser.parse_args(argv)
-    commands_ = {"run": _run, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi, "departures": _departures, "compare": _compare}
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # judge's files take every positional: what follows -- is told apart here, for pytest.
+    pytest_args = argv[argv.index("--") + 1:] if argv[:1] == ["judge"] and "--" in argv else []
+    args = parser.parse_args(argv[:len(argv) - len(pytest_args) - bool(pytest_args)])
+    if args.command == "judge":
+        args.pytest_args = pytest_args
+    commands_ = {"run": _run, "judge": _judge, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi, "departures": _departures, "compare": _compare}
     return commands_[args.command](args)
 
 
@@ -101,26 +112,47 @@ The faults and the check each one fails: openai-conformance checks
 
 
 def _run(args: argparse.Namespace) -> int:
-    import pytest
-
-    report_dir = args.report_dir or Path("reports", datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+    report_dir = _report_dir(args)
     cases = Path(find_spec("conformance.cases").origin).parent
     options = [o.flag if o.type is bool else f"{o.flag}={getattr(args, cfg.dest(o))}" for o in cfg.OPTIONS if getattr(args, cfg.dest(o)) is not None]
     options += [o.flag if o.type is bool else f"{o.flag}={getattr(args, cfg.dest(o))}" for o in GENERATION_OPTIONS if getattr(args, cfg.dest(o))]
     if not any(a.startswith("--hypothesis-seed") for a in args.pytest_args):
         # A seed chosen here is recorded in results.json, so a generated case that failed can be replayed.
         options.append(f"--hypothesis-seed={secrets.randbelow(2**32)}")
+    return _session(cases, report_dir, [*options, *args.pytest_args])
+
+
+def _judge(args: argparse.Namespace) -> int:
+    from conformance.recordings import session
+
+    cases = Path(find_spec("conformance.recordings.cases").origin)
+    recordings = [f"{session.RECORDING_OPTION}={file}" for file in args.files]
+    base_url = [f"{session.BASE_URL_OPTION}={args.base_url}"] if args.base_url else []
+    # Every recording on one worker under -n: the checks across exchanges see its earlier ones.
+    distribution = ["--dist=loadgroup"] if any(a.startswith(("-n", "--numprocesses")) for a in args.pytest_args) else []
+    # No Allure results: a day of traffic is thousands of cases, and Allure's files would double the time.
+    return _session(cases, _report_dir(args), ["-p", "conformance.recordings.session", *recordings, *base_url, *distribution, *args.pytest_args], allure=False)
+
+
+def _report_dir(args: argparse.Namespace) -> Path:
+    return args.report_dir or Path("reports", datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+
+
+def _session(cases: Path, report_dir: Path, arguments: list[str], allure: bool = True) -> int:
+    """A pytest session over ``cases`` (the cases folder, or judge's module) writing every report into ``report_dir``."""
+    import pytest
+
     results = report_dir / "results.json"
     session = _SessionWatch()
     code = pytest.main([
-        str(cases), "--rootdir", str(cases), "-p", "no:cacheprovider",
+        str(cases), "--rootdir", str(cases if cases.is_dir() else cases.parent), "-p", "no:cacheprovider",
         # This process imported `conformance` before pytest could mark the plugin for assertion
         # rewriting; the plugin asserts nothing, so pytest's warning about it is noise.
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
         "-o", "junit_suite_name=openai-conformance",
         f"--junitxml={report_dir / 'junit.xml'}", f"--conformance-results={results}",
-        f"--conformance-html={report_dir / 'report.html'}", f"--alluredir={report_dir / 'allure-results'}",
-        *options, *args.pytest_args,
+        f"--conformance-html={report_dir / 'report.html'}", *([f"--alluredir={report_dir / 'allure-results'}"] if allure else []),
+        *arguments,
     ], plugins=[session])
     summary = json.loads(results.read_text())["summary"] if results.exists() else None
     if results.exists():

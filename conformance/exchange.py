@@ -48,6 +48,9 @@ class Exchange:
     """The earlier exchanges of this session, for checks that compare across exchanges."""
     retries: tuple[str, ...] = ()
     """The 429 answers resent before this one (conformance/transport.py), one note each: the report shows them."""
+    source: dict | None = field(default=None, compare=False)
+    """For an exchange read from a recording (conformance/recordings/): its ``file`` and ``index``, and
+    ``not_judged``, what the recording could not tell and why; results.json shows it."""
 
     @cached_property
     def _operation(self) -> tuple[operations.Operation | None, dict[str, str]]:

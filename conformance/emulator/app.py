@@ -17,7 +17,7 @@ from conformance.emulator.endpoints import ENDPOINTS
 from conformance.emulator.store import Store
 from conformance.emulator.errors import APIError
 from conformance.emulator.faults import PREFIX, active, declare, selection
-from conformance.emulator.responses import reply
+from conformance.emulator.replies import reply
 
 STALL = declare("stall", "http.response", "test_single_user_message", "answers GETs but never answers a POST (a hung inference backend)")
 ERROR_ECHOES_INPUT = declare("error-echoes-input", "error.small", "test_large_invalid_input", "400 errors echo the request body back (pydantic-style `input`)")

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from conformance.emulator import chat_request, models, streaming, tools
 from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
-from conformance.emulator.responses import reply
+from conformance.emulator.replies import reply
 from conformance.emulator.validation import Number, json_object, require
 from conformance.emulator.variants import chosen
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from conformance.emulator.errors import invalid, model_not_found
 from conformance.emulator.faults import active, declare
 from conformance.emulator.pagination import list_object
-from conformance.emulator.responses import reply
+from conformance.emulator.replies import reply
 
 CREATED_MILLISECONDS = declare("created-milliseconds", "body.schema", "test_list_models", "model `created` in milliseconds, not seconds")
 OBJECT_WRONG = declare("object-wrong", "body.schema", "test_retrieve_model", 'model `object` is "models" instead of "model"')

@@ -223,6 +223,8 @@ def _failure(case: dict) -> str:
 def _exchange(exchange: dict) -> str:
     request, response = exchange["request"], exchange["response"]
     lines = [f"{request['method']} {request['url']}", *(f"{k}: {v}" for k, v in request["headers"].items())]
+    if source := exchange.get("source"):  # judged from a recording: where, and what it could not tell
+        lines[:0] = [f"recorded in {source['file']} #{source['index']}", *(f"not judged: {what}: {why}" for what, why in source["not_judged"].items()), ""]
     if request["body"]:
         lines += ["", request["body"]]
     lines.append("")
