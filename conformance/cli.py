@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import shutil
 import sys
 from datetime import datetime, timezone
 from importlib.util import find_spec
@@ -74,6 +75,7 @@ def _run(args: argparse.Namespace) -> int:
         # A seed chosen here is recorded in results.json, so a generated case that failed can be replayed.
         options.append(f"--hypothesis-seed={secrets.randbelow(2**32)}")
     results = report_dir / "results.json"
+    existed = report_dir.exists()
     session = _SessionWatch()
     code = pytest.main([
         str(cases), "--rootdir", str(cases), "-p", "no:cacheprovider",
@@ -85,6 +87,10 @@ def _run(args: argparse.Namespace) -> int:
         f"--conformance-html={report_dir / 'report.html'}", f"--alluredir={report_dir / 'allure-results'}",
         *options, *args.pytest_args,
     ], plugins=[session])
+    if session.nothing_selected:  # the plugin said so in one line; what pytest wrote of a run of nothing goes
+        if not existed:
+            shutil.rmtree(report_dir, ignore_errors=True)
+        return 2
     summary = json.loads(results.read_text())["summary"] if results.exists() else None
     if results.exists():
         print(f"openai-conformance: reports in {report_dir}/", file=sys.stderr)
@@ -114,9 +120,15 @@ class _SessionWatch:
     """Tells the configuration error the plugin reports before a session from an interruption during one."""
 
     started = False
+    nothing_selected = False
 
     def pytest_sessionstart(self) -> None:
         self.started = True
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        from conformance.plugin import NothingSelected
+
+        self.nothing_selected = isinstance(excinfo.value, NothingSelected)
 
 
 def _serve(args: argparse.Namespace) -> int:
