@@ -37,7 +37,7 @@ class Models:
 
     @staticmethod
     def option_of(capability: str) -> str:
-        """The option that sets the model of a capability's requests (one ``of`` gives a model for)."""
+        """The option that sets the model a capability's requests name (a capability ``of`` gives a model for)."""
         return f"--{_MODEL_OF[capability]}-model"
 
 

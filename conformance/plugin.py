@@ -68,6 +68,8 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """Reject bad configuration in one line (exit 2) before collecting anything."""
     if not selects_cases(config) or any(config.getoption(o) for o in ("help", "version", "collectonly")):
         return None
+    if hasattr(config, "workerinput"):
+        return None  # a pytest-xdist worker: the controller checked the configuration, and sent the one request
     try:
         target = target_from(config)
         if target.embedded:
