@@ -87,15 +87,15 @@ def _run(args: argparse.Namespace) -> int:
         f"--conformance-html={report_dir / 'report.html'}", f"--alluredir={report_dir / 'allure-results'}",
         *options, *args.pytest_args,
     ], plugins=[session])
-    if session.nothing_selected:  # the plugin said so in one line; what pytest wrote of a run of nothing goes
+    if session.nothing_selected or code == pytest.ExitCode.NO_TESTS_COLLECTED:  # what pytest wrote of a run of nothing goes
         if not existed:
             shutil.rmtree(report_dir, ignore_errors=True)
+        if not session.nothing_selected:  # under pytest-xdist; else the plugin said it, in one line
+            print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
         return 2
     summary = json.loads(results.read_text())["summary"] if results.exists() else None
     if results.exists():
         print(f"openai-conformance: reports in {report_dir}/", file=sys.stderr)
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
-        print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
     return exit_code(int(code), session.started, summary)
 
 
