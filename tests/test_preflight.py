@@ -17,7 +17,7 @@ from conformance.emulator.faults import FAULTS
 from conformance.emulator.variants import VARIANTS
 from conformance.preflight import check_models, preflight
 from conformance.profile import Profile
-from tests.conftest import KEY
+from tests.conftest import KEY, with_fault
 from tests.hostile import HostileServer
 
 MOST_LINES = 3
@@ -112,6 +112,14 @@ def test_only_the_models_of_supported_capabilities_are_checked_and_an_empty_list
     chat_only = Profile(capabilities=frozenset({"models", "chat", "chat-streaming", "generated"}))
     check_models(Target(base_url="http://t/v1", models=Models(chat="tiny-llama"), profile=chat_only), ["tiny-llama"])
     check_models(Target(base_url="http://t/v1"), [])  # some servers list no model while serving one
+
+
+def test_a_model_a_target_serves_without_listing_it_passes(emulator):
+    """Ollama lists llama3:latest and answers for llama3: a model whose own route answers 200 is served (this fault's
+    retrieve answers 200 for any name), at the cost of one more request."""
+    preflight(Target(base_url=with_fault(emulator, "retrieve-wrong-model"), api_key=KEY, models=Models(chat="llama3")))
+    with pytest.raises(ConfigError, match="does not serve the model"):
+        preflight(Target(base_url=emulator, api_key=KEY, models=Models(chat="llama3")))
 
 
 @pytest.fixture(scope="module")
