@@ -88,6 +88,7 @@ class NothingSelected(pytest.exit.Exception):
 
 _HELD = pytest.StashKey[object]()
 """The terminal's real output while the header waits for the collection (see pytest_sessionstart)."""
+_COLLECTED = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -107,7 +108,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if held is None:
         return
     writer = session.config.pluginmanager.get_plugin("terminalreporter")._tw
-    if not session.items and not session.testsfailed and not session.config.getoption("collectonly"):
+    if session.config.stash.get(_COLLECTED, False) and not session.items and not session.testsfailed and not session.config.getoption("collectonly"):
         sys.stderr.write("openai-conformance: no case selected (check -k, the paths after --, and the profile)\n")
         raise NothingSelected("no case selected", returncode=2)  # the terminal's remaining output stays held, unseen
     held.write(writer._file.getvalue())
@@ -149,6 +150,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[_COLLECTED] = True  # the collection ended normally (not by an error or an interrupt)
     cases = [item for item in items if item.get_closest_marker("reference")]
     if not cases:
         return  # another project's tests: leave them alone
