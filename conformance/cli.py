@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import shutil
 import sys
 import textwrap
 from datetime import datetime, timezone
@@ -143,6 +144,7 @@ def _session(cases: Path, report_dir: Path, arguments: list[str], allure: bool =
     import pytest
 
     results = report_dir / "results.json"
+    existed = report_dir.exists()
     session = _SessionWatch()
     code = pytest.main([
         str(cases), "--rootdir", str(cases if cases.is_dir() else cases.parent), "-p", "no:cacheprovider",
@@ -154,11 +156,15 @@ def _session(cases: Path, report_dir: Path, arguments: list[str], allure: bool =
         f"--conformance-html={report_dir / 'report.html'}", *([f"--alluredir={report_dir / 'allure-results'}"] if allure else []),
         *arguments,
     ], plugins=[session])
+    if session.nothing_selected or code == pytest.ExitCode.NO_TESTS_COLLECTED:  # what pytest wrote of a run of nothing goes
+        if not existed:
+            shutil.rmtree(report_dir, ignore_errors=True)
+        if not session.nothing_selected:  # under pytest-xdist; else the plugin said it, in one line
+            print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
+        return 2
     summary = json.loads(results.read_text())["summary"] if results.exists() else None
     if results.exists():
         print(f"openai-conformance: reports in {report_dir}/", file=sys.stderr)
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
-        print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
     return exit_code(int(code), session.started, summary)
 
 
@@ -183,9 +189,15 @@ class _SessionWatch:
     """Tells the configuration error the plugin reports before a session from an interruption during one."""
 
     started = False
+    nothing_selected = False
 
     def pytest_sessionstart(self) -> None:
         self.started = True
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        from conformance.plugin import NothingSelected
+
+        self.nothing_selected = isinstance(excinfo.value, NothingSelected)
 
 
 def _serve(args: argparse.Namespace) -> int:

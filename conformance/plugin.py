@@ -7,6 +7,7 @@ when a conformance case asks for them, and the target is validated only when cas
 from __future__ import annotations
 
 import dataclasses
+import io
 import secrets
 import sys
 import time
@@ -17,8 +18,10 @@ from conformance import config as cfg
 from conformance import depth, spending, tls
 from conformance.api import Api
 from conformance.budget import Spend
+from conformance.emulator.models import CATALOGUE
 from conformance.emulator.server import EmbeddedServer
 from conformance.fuzzing import plugin as fuzzing_plugin
+from conformance.preflight import check_models, preflight
 from conformance.reporting import record, results
 from conformance.resources import Resources, terminate_as_interrupt
 from conformance.selection import selects_cases
@@ -74,14 +77,51 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """Reject bad configuration in one line (exit 2) before collecting anything."""
     if not selects_cases(config) or any(config.getoption(o) for o in ("help", "version", "collectonly")):
         return None
+    if hasattr(config, "workerinput"):
+        return None  # a pytest-xdist worker: the controller checked the configuration, and sent the one request
     try:
         target = target_from(config)
-        if not target.embedded:
-            cfg.probe(target)
+        if target.embedded:
+            check_models(target, list(CATALOGUE))  # what the embedded emulator lists, without a request
+        else:
+            preflight(target)
     except cfg.ConfigError as error:
         sys.stderr.write(f"openai-conformance: {error}\n")
         return 2
     return None
+
+
+class NothingSelected(pytest.exit.Exception):
+    """No case is selected: one line and exit 2, the run stops before a session's worth of output and reports."""
+
+
+_HELD = pytest.StashKey[object]()
+"""The terminal's real output while the header waits for the collection (see pytest_sessionstart)."""
+_COLLECTED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Hold the terminal's output until the collection is known: a selection of no case is then one line.
+
+    Not under pytest-xdist, whose controller collects nothing itself (its workers do)."""
+    config = session.config
+    writer = getattr(config.pluginmanager.get_plugin("terminalreporter"), "_tw", None)
+    if selects_cases(config) and hasattr(writer, "_file") and not config.pluginmanager.has_plugin("dsession") and not hasattr(config, "workerinput"):
+        config.stash[_HELD], writer._file = writer._file, io.StringIO()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    held = session.config.stash.get(_HELD, None)
+    if held is None:
+        return
+    writer = session.config.pluginmanager.get_plugin("terminalreporter")._tw
+    if session.config.stash.get(_COLLECTED, False) and not session.items and not session.testsfailed and not session.config.getoption("collectonly"):
+        sys.stderr.write("openai-conformance: no case selected (check -k, the paths after --, and the profile)\n")
+        raise NothingSelected("no case selected", returncode=2)  # the terminal's remaining output stays held, unseen
+    held.write(writer._file.getvalue())
+    writer._file = held
 
 
 _TARGET = pytest.StashKey[cfg.Target]()
@@ -114,11 +154,12 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if selects_cases(config):
         target = target_from(config)
         insecure = "  (TLS certificate not verified: --insecure)" if target.insecure else ""
-        return f"openai-conformance target: {target.base_url or 'embedded reference emulator'}{insecure}"
+        return f"openai-conformance target: {target.described}{insecure}"
     return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[_COLLECTED] = True  # the collection ended normally (not by an error or an interrupt)
     cases = [item for item in items if item.get_closest_marker("reference")]
     if not cases:
         return  # another project's tests: leave them alone

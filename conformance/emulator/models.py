@@ -38,6 +38,7 @@ CATALOGUE: dict[str, Model] = {
     for m in (
         Model("gpt-4o-mini", 1721172741, "system", "chat"),
         Model("gpt-4o", 1715367049, "system", "chat"),
+        Model("gpt-4o-mini-2024-07-18", 1721172717, "system", "chat"),  # the snapshot fine-tuning starts from, listed as on the real API
         Model("gpt-3.5-turbo-instruct", 1692901427, "system", "completions"),
         Model("text-embedding-3-small", 1705948997, "system", "embeddings"),
         Model("omni-moderation-latest", 1731689265, "system", "moderation"),

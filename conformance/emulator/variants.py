@@ -14,6 +14,8 @@ from collections.abc import Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from conformance.emulator.faults import unknown_name
+
 PREFIX = "/variant/"
 
 VARIANTS: dict[str, str] = {
@@ -64,8 +66,7 @@ class Gateway:
         if scope["type"] == "http" and scope["path"].startswith(PREFIX):
             name, _, rest = scope["path"][len(PREFIX):].partition("/")
             if name not in VARIANTS:
-                error = {"error": {"message": f"Unknown emulator variant {name!r}", "type": "invalid_request_error", "param": None, "code": None}}
-                return await JSONResponse(error, 404)(scope, receive, send)
+                return await JSONResponse(unknown_name("variant", name, VARIANTS), 404)(scope, receive, send)
             scope.setdefault("state", {})["variant"] = name
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
             if name in CODINGS and accepts(scope, name):
