@@ -125,9 +125,9 @@ class Runner:
         """The suite's outcomes and schemathesis's failures, each on the exchange it judged."""
         exchange, outcomes = judged[0] if judged else (adapter.to_exchange(case, response, self._secrets), [])
         sent = {}
-        for case_id, probe in probes.interactions.items():
-            if case_id != case.id and probe.response is not None:
-                sent[case_id] = adapter.to_exchange(probes.cases[case_id].value, probe.response, self._secrets)
+        for case_id, interaction in probes.interactions.items():
+            if case_id != case.id and interaction.response is not None:
+                sent[case_id] = adapter.to_exchange(probes.cases[case_id].value, interaction.response, self._secrets)
                 self.resources.track(sent[case_id])  # a probe the target accepted may have created something
         section = self.node.get_closest_marker("reference").args[0]
         # Where the suite's own checks failed the answer, schemathesis's restate them (a 500 is also
