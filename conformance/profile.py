@@ -22,6 +22,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance.case_ids import canonical
+
 CAPABILITIES = (
     "models",
     "chat",
@@ -80,8 +82,10 @@ class Profile:
         return None
 
     def known_failure(self, nodeid: str) -> str | None:
-        """The reason a case is expected to fail, matching node ids by their trailing part."""
-        return next((reason for case, reason in self.known_failures.items() if nodeid == case or nodeid.endswith("/" + case)), None)
+        """The reason a case is expected to fail; ids compare in their canonical form (conformance/case_ids.py),
+        so ``cases/test_chat.py::test_x`` in a profile and a run started any way match."""
+        case_id = canonical(nodeid)
+        return next((reason for case, reason in self.known_failures.items() if canonical(case) == case_id), None)
 
 
 def load(path: str, model_fields: tuple[str, ...]) -> Profile:
