@@ -67,9 +67,18 @@ class InvalidRequest:
 
     def sent(self, model: str | None) -> dict:
         """The body to send: the configured model in place of the placeholder."""
-        if model and self.body.get("model") == MODEL:
-            return {**self.body, "model": model}
-        return self.body
+        return with_model(self.body, model)
+
+
+def with_model(body: dict, model: str | None) -> dict:
+    """``body`` with the configured model in place of the placeholder."""
+    return {**body, "model": model} if model and body.get("model") == MODEL else body
+
+
+def base(operation: Operation) -> dict:
+    """The valid body each of the operation's invalid requests changes one field of: a target must accept it
+    for their rejections to say anything (cases/test_invalid_requests.py sends it first)."""
+    return base_body(_schema(operation))
 
 
 def operations() -> list[Operation]:
@@ -86,8 +95,11 @@ def requests() -> tuple[InvalidRequest, ...]:
 
 def derive(operation: Operation) -> list[InvalidRequest]:
     """One invalid request per constraint of ``operation.request``, in the schema's order."""
-    schema = validation.inlined({"$ref": validation.BASE_URI + operation.request + ".json"}, validation.BASE_URI)
-    return [InvalidRequest(operation, name, param, body) for name, param, body in constraints(schema, validation.validator(operation.request).is_valid)]
+    return [InvalidRequest(operation, name, param, body) for name, param, body in constraints(_schema(operation), validation.validator(operation.request).is_valid)]
+
+
+def _schema(operation: Operation) -> dict:
+    return validation.inlined({"$ref": validation.BASE_URI + operation.request + ".json"}, validation.BASE_URI)
 
 
 def constraints(schema: dict, is_valid: Callable[[object], bool]) -> list[tuple[str, str, dict]]:
@@ -106,7 +118,8 @@ def constraints(schema: dict, is_valid: Callable[[object], bool]) -> list[tuple[
 
 
 def base_body(schema: dict) -> dict:
-    """The smallest valid body: required fields only (the model a placeholder), plus a small token limit."""
+    """The smallest valid body a server answers 200: the schema's example, else required fields only (the model
+    a placeholder), plus a small token limit."""
     body = instance(schema)
     declared = _properties(schema)
     for name in TOKEN_LIMITS:

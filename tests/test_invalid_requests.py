@@ -146,3 +146,20 @@ def test_error_param_names_the_field_or_one_containing_it(seen, passes):
     check = REGISTRY["error.param"]
     assert check.applies(exchange) and check.within(Expect(400, param="messages[0].role"))
     assert (not list(check.run(exchange, Expect(400, param="messages[0].role")))) is passes
+
+
+def test_responses_base_body_has_input():
+    # Servers reject a create without input: every invalid request would "pass" on that rejection alone.
+    body = invalid_requests.base(next(o for o in OPERATIONS if o.key == "POST /responses"))
+    assert body["input"] and body["max_output_tokens"] == TOKEN_LIMIT
+
+
+def test_invalid_requests_from_a_rejected_base_body_are_not_judged(emulator, tmp_path):
+    # The target rejects the base body (it wants an optional field): its 400s say nothing of the field each request
+    # changes, so none is counted a pass; each says why it was not judged. The operation's own case fails, once.
+    code, results = run_cases(tmp_path, with_fault(emulator, "responses-instructions-required"), "-k", "test_invalid_request and responses or test_create_response and not streamed")
+    derived = [c for c in results["cases"] if "test_invalid_request[" in c["id"]]
+    assert derived and {c["status"] for c in derived} == {"skip"}
+    assert all(c["reason"].startswith("not judged: the base body is rejected (HTTP 400: ") and "instructions" in c["reason"] for c in derived)
+    assert [c["status"] for c in results["cases"] if "test_create_response" in c["id"]] == ["fail"]
+    assert code == 1
