@@ -140,12 +140,23 @@ def test_checks_judge_an_accepted_invalid_request_without_breaking(emulator):
     ("messages[0].role.x", True), ("messages[1].role", False), ("temperature", False), (None, False), ("", False),
 ])
 def test_error_param_names_the_field_or_one_containing_it(seen, passes):
+    assert _param_judged(seen, "Invalid value for 'messages[0].role': expected one of 'system', 'user'.") is passes
+
+
+@pytest.mark.parametrize("seen", ["input", "model", None])
+def test_error_param_is_not_judged_on_a_rejection_for_another_reason(seen):
+    # The message names another parameter (or none): nothing says the rejection is for the one the request changed.
+    assert _param_judged(seen, "Missing required parameter: 'input'.") is True
+
+
+def _param_judged(seen: object, message: str) -> bool:
+    """Whether error.param passes on a 400 for a request that changed messages[0].role."""
     request = httpx.Request("POST", "http://127.0.0.1:1/v1/chat/completions", json={})
-    body = {"error": {"message": "Invalid value.", "type": "invalid_request_error", "param": seen, "code": None}}
+    body = {"error": {"message": message, "type": "invalid_request_error", "param": seen, "code": None}}
     exchange = Exchange(request, "/chat/completions", httpx.Response(400, json=body, request=request))
     check = REGISTRY["error.param"]
     assert check.applies(exchange) and check.within(Expect(400, param="messages[0].role"))
-    assert (not list(check.run(exchange, Expect(400, param="messages[0].role")))) is passes
+    return not list(check.run(exchange, Expect(400, param="messages[0].role")))
 
 
 def test_responses_base_body_has_input():
