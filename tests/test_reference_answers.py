@@ -193,3 +193,13 @@ def test_legacy_completion_stream_repeating_its_finish_reason_in_an_empty_last_c
     # A reason before text that is still to come fails.
     early = stream.replace('"text": " Write", "index": 0, "logprobs": null, "finish_reason": null', '"text": " Write", "index": 0, "logprobs": null, "finish_reason": "stop"')
     assert failed("stream.finish-reason", _exchange("POST", "/completions", body, early + "data: [DONE]\n\n", content_type="text/event-stream", streamed=True))
+
+
+def test_legacy_completion_that_completed_nothing_without_completion_tokens_passes():
+    answer = {"id": "cmpl-1", "object": "text_completion", "created": 1767225600, "model": "gpt-3.5-turbo-instruct:20230824-v2",
+              "choices": [{"text": "", "index": 0, "logprobs": None, "finish_reason": "stop"}], "usage": {"prompt_tokens": 11, "total_tokens": 11}}
+    body = {"model": "gpt-3.5-turbo-instruct", "prompt": ["Good morning!"], "max_tokens": 256}
+    assert must_findings(_exchange("POST", "/completions", body, json.dumps(answer))) == []
+    # Text completed without completion_tokens still fails.
+    answer["choices"][0]["text"] = " Hello"
+    assert failed("body.schema", _exchange("POST", "/completions", body, json.dumps(answer)))
