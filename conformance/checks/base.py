@@ -136,21 +136,17 @@ def succeeded(operation_key: str) -> Callable[[Exchange], bool]:
 def expects_json(ex: Exchange) -> bool:
     """A response whose body the reference makes JSON: every error, and successes of JSON operations.
 
-    Not a 204 (it has no body), nor an event stream the request asked for or of an operation the suite
-    does not know: the reference streams Assistants runs and GET /responses/{id}?stream=true too.
+    Not a 204 (it has no body), nor an event stream of an operation the suite does not know (the reference
+    streams Assistants runs asked with stream: true) or asked for with stream=true in the query (GET
+    /responses/{id}?stream=true); stream: true in the body of a known operation selects its media (Operation.media).
     """
     if ex.response is None or ex.status == 204:
         return False
     if ex.failed:
         return True
-    if _event_stream(ex) and (asks_stream(ex) or ex.operation is None):
+    if _event_stream(ex) and (ex.operation is None or ex.request.url.params.get("stream") == "true"):
         return False
     return ex.operation is None or (ex.media is not None and ex.media.json)
-
-
-def asks_stream(ex: Exchange) -> bool:
-    """The request asks for an event stream: stream: true in its JSON body, or stream=true in its query."""
-    return ex.params.get("stream") is True or ex.request.url.params.get("stream") == "true"
 
 
 def _event_stream(ex: Exchange) -> bool:
