@@ -138,11 +138,12 @@ def _probe(args: argparse.Namespace) -> int:
     except cfg.ConfigError as error:
         print(f"openai-conformance: {error}", file=sys.stderr)
         return 2
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"openai-conformance: profile written to {args.output}", file=sys.stderr)
-    else:
+    if not args.output:
         print(text, end="")
+    elif not _written(args.output, text):
+        return 2
+    else:
+        print(f"openai-conformance: profile written to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -207,10 +208,22 @@ def _compare(args: argparse.Namespace) -> int:
     output = args.output or (Path("compare.html") if args.format == "html" else None)
     if output is None:
         print(text, end="")
+    elif not _written(output, text):
+        return 2
     else:
-        output.write_text(text, encoding="utf-8")
         print(f"openai-conformance: {args.format} comparison of {len(columns)} target(s) written to {output}", file=sys.stderr)
     return 0
+
+
+def _written(path: Path, text: str) -> bool:
+    """Write an output file, creating its folder as --report-dir does; if that fails, say so in one line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"openai-conformance: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return False
+    return True
 
 
 if __name__ == "__main__":
