@@ -63,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     return commands_[args.command](args)
 
 
+# The pytest plugins a run needs, by entry-point name: loaded even where CI sets
+# PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 (with autoloading on, naming one first changes nothing).
+_PLUGINS = [arg for name in ("conformance.plugin", "schemathesis", "hypothesispytest", "xdist", "allure_pytest") for arg in ("-p", name)]
+
+
 def _run(args: argparse.Namespace) -> int:
     import pytest
 
@@ -76,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
     results = report_dir / "results.json"
     session = _SessionWatch()
     code = pytest.main([
-        str(cases), "--rootdir", str(cases), "-p", "no:cacheprovider",
+        str(cases), "--rootdir", str(cases), "-p", "no:cacheprovider", *_PLUGINS,
         # This process imported `conformance` before pytest could mark the plugin for assertion
         # rewriting; the plugin asserts nothing, so pytest's warning about it is noise.
         "-W", "ignore::pytest.PytestAssertRewriteWarning",

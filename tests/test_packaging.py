@@ -78,3 +78,12 @@ def test_a_projects_own_pytest_run_is_left_alone(tmp_path):
     assert "2 passed in" in output and "deselected" not in output, output
     assert "warning" not in output.lower() and "openai-conformance:" not in output, output
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__") == ["test_own.py"]
+
+
+def test_the_cli_loads_the_plugins_it_needs_where_ci_disables_autoloading(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "OPENAI_"))} | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    run = [sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(tmp_path / "reports"), "--", "-k", "test_list_models", "-n", "1"]
+    done = subprocess.run(run, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no departures from the reference" in done.stdout + done.stderr  # conformance.plugin's table; -n is xdist's
+    assert (tmp_path / "reports" / "results.json").exists() and any((tmp_path / "reports" / "allure-results").iterdir())
