@@ -63,11 +63,6 @@ def main(argv: list[str] | None = None) -> int:
     return commands_[args.command](args)
 
 
-# The pytest plugins a run needs, by entry-point name: loaded even where CI sets
-# PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 (with autoloading on, naming one first changes nothing).
-_PLUGINS = [arg for name in ("conformance.plugin", "schemathesis", "hypothesispytest", "xdist", "allure_pytest") for arg in ("-p", name)]
-
-
 def _run(args: argparse.Namespace) -> int:
     import pytest
 
@@ -218,6 +213,11 @@ def _compare(args: argparse.Namespace) -> int:
     else:
         print(f"openai-conformance: {args.format} comparison of {len(columns)} target(s) written to {output}", file=sys.stderr)
     return 0
+
+
+# The pytest plugins a run needs, by entry-point name: loaded even where CI sets
+# PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 (with autoloading on, naming one first changes nothing).
+_PLUGINS = [arg for name in ("conformance.plugin", "schemathesis", "hypothesispytest", "xdist", "allure_pytest") for arg in ("-p", name)]
 
 
 def _written(path: Path, text: str) -> bool:
