@@ -76,10 +76,11 @@ def _run(args: argparse.Namespace) -> int:
     results = report_dir / "results.json"
     session = _SessionWatch()
     code = pytest.main([
-        str(cases), "--rootdir", str(cases), "-p", "no:cacheprovider", *_PLUGINS,
+        str(cases), "--rootdir", str(cases), "-p", "no:cacheprovider",
         # This process imported `conformance` before pytest could mark the plugin for assertion
         # rewriting; the plugin asserts nothing, so pytest's warning about it is noise.
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        *_PLUGINS,
         "-o", "junit_suite_name=openai-conformance",
         f"--junitxml={report_dir / 'junit.xml'}", f"--conformance-results={results}",
         f"--conformance-html={report_dir / 'report.html'}", f"--alluredir={report_dir / 'allure-results'}",
