@@ -151,6 +151,7 @@ def _session(cases: Path, report_dir: Path, arguments: list[str], allure: bool =
         # This process imported `conformance` before pytest could mark the plugin for assertion
         # rewriting; the plugin asserts nothing, so pytest's warning about it is noise.
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        *_PLUGINS,
         "-o", "junit_suite_name=openai-conformance",
         f"--junitxml={report_dir / 'junit.xml'}", f"--conformance-results={results}",
         f"--conformance-html={report_dir / 'report.html'}", *([f"--alluredir={report_dir / 'allure-results'}"] if allure else []),
@@ -219,11 +220,12 @@ def _probe(args: argparse.Namespace) -> int:
     except cfg.ConfigError as error:
         print(f"openai-conformance: {error}", file=sys.stderr)
         return 2
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"openai-conformance: profile written to {args.output}", file=sys.stderr)
-    else:
+    if not args.output:
         print(text, end="")
+    elif not _written(args.output, text):
+        return 2
+    else:
+        print(f"openai-conformance: profile written to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -288,10 +290,27 @@ def _compare(args: argparse.Namespace) -> int:
     output = args.output or (Path("compare.html") if args.format == "html" else None)
     if output is None:
         print(text, end="")
+    elif not _written(output, text):
+        return 2
     else:
-        output.write_text(text, encoding="utf-8")
         print(f"openai-conformance: {args.format} comparison of {len(columns)} target(s) written to {output}", file=sys.stderr)
     return 0
+
+
+# The pytest plugins a run needs, by entry-point name: loaded even where CI sets
+# PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 (with autoloading on, naming one first changes nothing).
+_PLUGINS = [arg for name in ("conformance.plugin", "schemathesis", "hypothesispytest", "xdist", "allure_pytest") for arg in ("-p", name)]
+
+
+def _written(path: Path, text: str) -> bool:
+    """Write an output file, creating its folder as --report-dir does; if that fails, say so in one line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"openai-conformance: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return False
+    return True
 
 
 if __name__ == "__main__":

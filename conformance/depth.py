@@ -48,7 +48,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # The option's value, checked with the other generation settings (conformance/fuzzing/settings.py)
     # before collection; read here directly, so that this module imports none of the suite's.
-    deselected = [item for item in items if item.get_closest_marker("deep")]
+    # Only the suite's cases (marked with their reference section): a project's own "deep" tests are its own.
+    deselected = [item for item in items if item.get_closest_marker("deep") and item.get_closest_marker("reference")]
     if deselected and (config.getoption("depth", None) or DEFAULT) != "deep":
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("deep")]
+        items[:] = [item for item in items if item not in deselected]
