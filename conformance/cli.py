@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from importlib.util import find_spec
 from pathlib import Path
 
+from conformance import completeness
 from conformance import config as cfg
 from conformance.fuzzing.settings import OPTIONS as GENERATION_OPTIONS
 
@@ -18,7 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="openai-conformance", description="Conformance suite for the OpenAI HTTP API.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run the conformance cases against a target (default: the embedded emulator)")
+    run = commands.add_parser("run", help="run the conformance cases against a target (default: the embedded emulator)",
+                              epilog="exit codes: 0 every must check passed, 1 must failures, 2 bad configuration, 3 the suite itself failed, "
+                                     "4 incomplete: cases not run (a budget spent, --run-timeout passed, the target stopped answering); 3 > 4 > 1")
     for option in cfg.OPTIONS:
         kind = {"action": "store_true", "default": None} if option.type is bool else {}
         run.add_argument(option.flag, dest=cfg.dest(option), help=option.help, **kind)
@@ -85,24 +88,30 @@ def _run(args: argparse.Namespace) -> int:
         f"--conformance-html={report_dir / 'report.html'}", f"--alluredir={report_dir / 'allure-results'}",
         *options, *args.pytest_args,
     ], plugins=[session])
-    summary = json.loads(results.read_text())["summary"] if results.exists() else None
+    document = json.loads(results.read_text()) if results.exists() else None
+    summary = document["summary"] if document else None
     if results.exists():
         print(f"openai-conformance: reports in {report_dir}/", file=sys.stderr)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
+    if document and (incomplete := completeness.verdict_line(document["cases"])):
+        print(incomplete, file=sys.stderr)  # the last line: what the verdict does not cover
     return exit_code(int(code), session.started, summary)
 
 
 def exit_code(pytest_code: int, session_started: bool, summary: dict | None) -> int:
-    """Ours from pytest's: 0 every must check passed, 1 conformance failures, 2 bad configuration, 3 the suite broke.
+    """Ours from pytest's: 0 every must check passed, 1 conformance failures, 2 bad configuration, 3 the suite broke,
+    4 incomplete: cases not run (a budget spent, --run-timeout passed, the target stopped answering).
 
-    A case in error (an exception that is not a check's verdict) makes the run 3 even when other
-    cases failed: the verdict is incomplete, and the failures are still in the reports.
+    Precedence 3 > 4 > 1: a case in error makes the run 3 even when other cases failed or did not run, and
+    cases not run make it 4 even when others failed; either way the verdict is incomplete, never 0, and the
+    failures are still in the reports.
     """
-    if pytest_code == 0:
-        return 0
-    if pytest_code == 1:
-        return 3 if summary is None or summary["error"] else 1
+    incomplete = bool(summary and summary.get("not_run", {}).get("count"))
+    if pytest_code in (0, 1):
+        if pytest_code == 1 and (summary is None or summary["error"]):
+            return 3
+        return completeness.INCOMPLETE if incomplete else pytest_code
     if pytest_code == 2:  # interrupted: by our one-line configuration error (before any session) or during the run
         return 3 if session_started else 2
     if pytest_code in (4, 5):  # a pytest usage error; no case selected
@@ -111,9 +120,13 @@ def exit_code(pytest_code: int, session_started: bool, summary: dict | None) -> 
 
 
 class _SessionWatch:
-    """Tells the configuration error the plugin reports before a session from an interruption during one."""
+    """Tells the configuration error the plugin reports before a session from an interruption during one;
+    prints an incomplete verdict's line itself, after the reports' folder (see ``_run``)."""
 
     started = False
+
+    def pytest_configure(self, config) -> None:
+        config.stash[completeness.SAID_BY_CALLER] = True
 
     def pytest_sessionstart(self) -> None:
         self.started = True
