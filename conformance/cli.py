@@ -196,12 +196,14 @@ def _departures(args: argparse.Namespace) -> int:
         return 2
     found = departures.fold(results["cases"])  # folded again: files of older suites have no departures[]
     target = f"{results['target']['base_url']} (profile {results['target']['profile']}, run {results['run']['started']})"
+    not_run = completeness.describe(results["cases"])  # the departures of cases that did not run are unknown
     if args.format == "json":
-        print(json.dumps({"target": results["target"], "run": results["run"], "departures": found}, indent=2))
+        print(json.dumps({"target": results["target"], "run": results["run"], "departures": found,
+                          "not_run": completeness.not_run(results["cases"])}, indent=2))
     elif args.format == "markdown":
-        print(departures.markdown(found, f"OpenAI API conformance: {target}"), end="")
+        print(departures.markdown(found, f"OpenAI API conformance: {target}") + (f"\nIncomplete: {not_run}.\n" if not_run else ""), end="")
     else:
-        print(f"{target}\n{departures.text(found, 10_000)}", end="")
+        print(f"{target}\n{departures.text(found, 10_000)}" + (f"incomplete: {not_run}\n" if not_run else ""), end="")
     return 0
 
 
