@@ -50,8 +50,14 @@ def describe(cases: list[dict], of_all: bool = False) -> str | None:
     if not found["count"]:
         return None
     count, several = found["count"], len(found["causes"]) > 1
-    why = "; ".join(f"{c['count']} {name} ({c['reason']})" if several else f"{name} ({c['reason']})" for name, c in found["causes"].items())
+    why = "; ".join(f"{c['count']} {_named(name, c['reason'])}" if several else _named(name, c["reason"]) for name, c in found["causes"].items())
     return f"{count}{f' of {len(cases)}' if of_all else ''} case{'s' if count != 1 or of_all else ''} not run: {why}"
+
+
+def _named(cause: str, reason: str) -> str:
+    """"budget (request budget spent (…))"; a reason that already names its cause is shown as it is."""
+    plain = reason.removeprefix("the ")
+    return plain if plain.startswith(cause) else f"{cause} ({reason})"
 
 
 def verdict_line(cases: list[dict]) -> str | None:
