@@ -3,7 +3,7 @@
 A run stops starting cases when a budget is spent (``--budget-requests``, ``--budget-tokens``,
 ``--budget-seconds``), when ``--run-timeout`` passes, or when the target stops answering
 (``--max-unanswered`` requests in a row without an answer in time). Those cases are skipped with a
-reason starting "not run: "; unlike the profile's skips (a capability the target does not serve),
+reason naming the cause ("not run: request budget spent …"); unlike the profile's skips (a capability the target does not serve),
 they say nothing about the target, and a run with any of them is incomplete: exit code 4
 (conformance/cli.py), never a pass, whatever the cases that ran found.
 
@@ -28,9 +28,9 @@ SAID_BY_CALLER = pytest.StashKey[bool]()
 def cause(case: dict) -> str | None:
     """Why the run did not get to this case (a key of CAUSES), or ``None`` for a case that ran or a profile's skip."""
     reason = case["reason"] or ""
-    if case["status"] != "skip" or NOT_RUN not in reason:
+    if case["status"] != "skip":
         return None
-    return next((name for name, words in CAUSES.items() if words in reason), "budget")
+    return next((name for name, words in CAUSES.items() if words in reason), None)
 
 
 def not_run(cases: list[dict]) -> dict:
@@ -38,7 +38,7 @@ def not_run(cases: list[dict]) -> dict:
     causes: dict[str, dict] = {}
     for case in cases:
         if name := cause(case):
-            entry = causes.setdefault(name, {"count": 0, "reason": case["reason"].split(NOT_RUN, 1)[1]})
+            entry = causes.setdefault(name, {"count": 0, "reason": case["reason"].removeprefix(NOT_RUN)})
             entry["count"] += 1
     return {"count": sum(c["count"] for c in causes.values()), "causes": causes}
 
