@@ -66,7 +66,6 @@ def test_the_default_budget_lets_a_conformant_target_finish_every_case(complete)
 def test_the_default_budget_lets_a_target_with_a_dozen_faults_finish_every_case(emulator, tmp_path):
     run = Run(tmp_path, f"--base-url={with_fault(emulator, DOZEN_FAULTS)}", f"--api-key={KEY}")
     assert run.code == 1 and run.not_run["count"] == 0 and run.results["cost"]["stopped"] is None, run.last_line
-    assert run.results["cost"]["requests"] < run.results["cost"]["budget"]["requests"] / 2  # ample headroom, not just enough
 
 
 def test_a_budget_too_small_for_the_depth_never_exits_0(starved):
@@ -120,6 +119,12 @@ def test_cases_not_run_are_not_compared_but_the_others_still_gate():
     changes = diff.compare(base, new)
     assert [i.case for i in changes.new] == ["c"] and changes.fixed == [] and changes.skipped == [] and changes.failed_gate
     assert changes.not_run == {"base": ["b"], "new": ["a"]}
+
+
+def test_a_run_stopped_by_its_deadline_is_incomplete(tmp_path):
+    run = Run(tmp_path, "--run-timeout=0.001", "--", "-k", "test_models")
+    assert run.code == 4 and run.not_run["causes"]["run timeout"]["count"] == len(run.results["cases"]) > 0
+    assert run.last_line.endswith("cases not run: run timeout (the run's deadline passed (--run-timeout 0.001 s)); only the cases that ran were judged")
 
 
 def test_profile_skips_are_not_cases_not_run():
