@@ -20,6 +20,7 @@ import httpx
 from conformance import __version__, sse, tls
 from conformance.budget import Spend
 from conformance.config import Target
+from conformance.deadline import Deadline
 from conformance.exchange import Exchange, Upload
 from conformance.history import History
 
@@ -49,9 +50,11 @@ class Client:
             headers["OpenAI-Organization"] = target.organization
         if target.project:
             headers["OpenAI-Project"] = target.project
+        transport = httpx.HTTPTransport(verify=tls.verification(target.ca_bundle, target.insecure))
+        self._deadline = Deadline()
+        transport._pool._network_backend = self._deadline  # httpx takes no backend of its own choosing: see conformance/deadline.py
         self._http = httpx.Client(
-            base_url=self.base_url, headers=headers, timeout=target.request_timeout,
-            verify=tls.verification(target.ca_bundle, target.insecure),
+            base_url=self.base_url, headers=headers, timeout=target.request_timeout, transport=transport,
             follow_redirects=False,  # a redirect would carry the key to another host: it is the target's answer, checked as such
         )
         self.history = History()
@@ -192,10 +195,12 @@ class Client:
         """
         try:
             self._pace()
-            return self._http.send(request, stream=stream)
+            with self._deadline.until(self.target.request_timeout):  # the status and headers, however slowly they come
+                return self._http.send(request, stream=stream)
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
             self._pace()
-            return self._http.send(request, stream=stream)
+            with self._deadline.until(self.target.request_timeout):
+                return self._http.send(request, stream=stream)
 
     def _pace(self) -> None:
         """``max_rps``: space this client's sends 1/N s apart (its threads share the schedule)."""

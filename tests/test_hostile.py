@@ -68,6 +68,7 @@ def must_failures(exchange, expect=200) -> dict[str, list[str]]:
         ("silent", TIMEOUT, f"no response within {TIMEOUT:g} s"),
         ("headers-stall", TIMEOUT, f"the body stalled: no byte for {TIMEOUT:g} s after 0 bytes"),
         ("trickle-json", TIMEOUT, f"the body was still going after {TIMEOUT:g} s"),
+        ("trickle-head", TIMEOUT, f"no response within {TIMEOUT:g} s (ReadTimeout)"),  # each byte within the read timeout: the deadline ends it
         ("huge-body", TIMEOUT, f"the body passed {LIMIT} bytes without ending"),
         ("body-shorter", TIMEOUT, "the connection broke after"),
         ("reset", TIMEOUT, "the connection broke after"),
