@@ -94,9 +94,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"openai-conformance: reports in {report_dir}/", file=sys.stderr)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
-    if document and (incomplete := completeness.verdict_line(document["cases"])):
+    ours = exit_code(int(code), session.started, summary)
+    if document and (incomplete := completeness.verdict_line(document["cases"], ours)):
         print(incomplete, file=sys.stderr)  # the last line: what the verdict does not cover
-    return exit_code(int(code), session.started, summary)
+    return ours
 
 
 def exit_code(pytest_code: int, session_started: bool, summary: dict | None) -> int:

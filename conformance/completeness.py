@@ -60,7 +60,8 @@ def _named(cause: str, reason: str) -> str:
     return plain if plain.startswith(cause) else f"{cause} ({reason})"
 
 
-def verdict_line(cases: list[dict]) -> str | None:
+def verdict_line(cases: list[dict], exit_code: int | None = None) -> str | None:
     """The terminal's last line for an incomplete run, or ``None`` when every selected case ran."""
     described = describe(cases, of_all=True)
-    return described and f"openai-conformance: INCOMPLETE verdict (exit code {INCOMPLETE}), {described}; only the cases that ran were judged"
+    code = f" (exit code {exit_code})" if exit_code is not None else ""
+    return described and f"openai-conformance: INCOMPLETE verdict{code}, {described}; only the cases that ran were judged"
