@@ -61,7 +61,7 @@ OPTIONS: tuple[Option, ...] = (
         Option(f"--{f.name}-model", None, f"Model for the {f.name} cases", f.default)
         for f in fields(Models)
     ),
-    Option("--request-timeout", None, "Seconds to wait for any byte of a response, and for a whole non-streamed response (a stream gets twice this)", 30.0, float),
+    Option("--request-timeout", None, "Seconds to wait for any byte of a response, for its status line and headers in all, and for a whole non-streamed response (a stream gets twice this)", 30.0, float),
     Option("--max-response-bytes", None, "Stop reading a non-streamed response body past this many bytes; the case fails, naming the size", 16 * 1024 * 1024, int),
     Option("--run-timeout", None, "Seconds for the whole run: cases not started by then are skipped as not run, with the reason (each pytest-xdist worker counts from its own start)", None, float),
     Option("--max-unanswered", None, "Requests in a row the target may leave without an answer in time (timed out, refused, reset) before the run stops: the rest is not run, and the verdict incomplete (each pytest-xdist worker counts its own)", 3, int),
