@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from importlib.util import find_spec
 from pathlib import Path
 
+from conformance import completeness
 from conformance import config as cfg
 from conformance.fuzzing.settings import OPTIONS as GENERATION_OPTIONS
 
@@ -94,6 +95,7 @@ exit codes:
   2  bad input to the suite: options, profile, files, unreachable target
   3  the suite itself failed on a case (an exception that is not a check's verdict); the reports say where
   4  the verdict is incomplete (cases not run: budget, run timeout, target stopped answering)
+  precedence 3 > 4 > 1: a run that broke or stopped early never reads as a plain failure or a pass
 
 budgets by --depth (--budget-requests, --budget-tokens, --budget-seconds override them):
 {budgets}
@@ -163,22 +165,29 @@ def _session(cases: Path, report_dir: Path, arguments: list[str], allure: bool =
         if not session.nothing_selected:  # under pytest-xdist; else the plugin said it, in one line
             print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
         return 2
-    summary = json.loads(results.read_text())["summary"] if results.exists() else None
+    document = json.loads(results.read_text()) if results.exists() else None
+    summary = document["summary"] if document else None
     if results.exists():
         print(f"openai-conformance: reports in {report_dir}/", file=sys.stderr)
-    return exit_code(int(code), session.started, summary)
+    ours = exit_code(int(code), session.started, summary)
+    if document and (incomplete := completeness.verdict_line(document["cases"], ours)):
+        print(incomplete, file=sys.stderr)  # the last line: what the verdict does not cover
+    return ours
 
 
 def exit_code(pytest_code: int, session_started: bool, summary: dict | None) -> int:
-    """Ours from pytest's: 0 every must check passed, 1 conformance failures, 2 bad configuration, 3 the suite broke.
+    """Ours from pytest's: 0 every must check passed, 1 conformance failures, 2 bad configuration, 3 the suite broke,
+    4 incomplete: cases not run (a budget spent, --run-timeout passed, the target stopped answering).
 
-    A case in error (an exception that is not a check's verdict) makes the run 3 even when other
-    cases failed: the verdict is incomplete, and the failures are still in the reports.
+    Precedence 3 > 4 > 1: a case in error makes the run 3 even when other cases failed or did not run, and
+    cases not run make it 4 even when others failed; either way the verdict is incomplete, never 0, and the
+    failures are still in the reports.
     """
-    if pytest_code == 0:
-        return 0
-    if pytest_code == 1:
-        return 3 if summary is None or summary["error"] else 1
+    incomplete = bool(summary and summary.get("not_run", {}).get("count"))
+    if pytest_code in (0, 1):
+        if pytest_code == 1 and (summary is None or summary["error"]):
+            return 3
+        return completeness.INCOMPLETE if incomplete else pytest_code
     if pytest_code == 2:  # interrupted: by our one-line configuration error (before any session) or during the run
         return 3 if session_started else 2
     if pytest_code in (4, 5):  # a pytest usage error; no case selected
@@ -187,10 +196,14 @@ def exit_code(pytest_code: int, session_started: bool, summary: dict | None) -> 
 
 
 class _SessionWatch:
-    """Tells the configuration error the plugin reports before a session from an interruption during one."""
+    """Tells the configuration error the plugin reports before a session from an interruption during one;
+    prints an incomplete verdict's line itself, after the reports' folder (see ``_run``)."""
 
     started = False
     nothing_selected = False
+
+    def pytest_configure(self, config) -> None:
+        config.stash[completeness.SAID_BY_CALLER] = True
 
     def pytest_sessionstart(self) -> None:
         self.started = True
@@ -266,12 +279,14 @@ def _departures(args: argparse.Namespace) -> int:
         return 2
     found = departures.fold(results["cases"])  # folded again: files of older suites have no departures[]
     target = f"{results['target']['base_url']} (profile {results['target']['profile']}, run {results['run']['started']})"
+    not_run = completeness.describe(results["cases"])  # the departures of cases that did not run are unknown
     if args.format == "json":
-        print(json.dumps({"target": results["target"], "run": results["run"], "departures": found}, indent=2))
+        print(json.dumps({"target": results["target"], "run": results["run"], "departures": found,
+                          "not_run": completeness.not_run(results["cases"])}, indent=2))
     elif args.format == "markdown":
-        print(departures.markdown(found, f"OpenAI API conformance: {target}"), end="")
+        print(departures.markdown(found, f"OpenAI API conformance: {target}") + (f"\nIncomplete: {not_run}.\n" if not_run else ""), end="")
     else:
-        print(f"{target}\n{departures.text(found, 10_000)}", end="")
+        print(f"{target}\n{departures.text(found, 10_000)}" + (f"incomplete: {not_run}\n" if not_run else ""), end="")
     return 0
 
 

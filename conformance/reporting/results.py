@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conformance import __version__, case_ids, spending
+from conformance import __version__, case_ids, completeness, spending
 from conformance.checks import REGISTRY
 from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
 from conformance.reporting import departures, html, record
@@ -46,6 +46,7 @@ class Collector:
         self.rows: dict[str, dict] = {}
         self.started = time.time()
         self.departures: list[dict] | None = None
+        self.incomplete: str | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         row = self._row(report.nodeid)
@@ -74,6 +75,9 @@ class Collector:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         document = self.document()
         self.departures = document["departures"] if any(c["section"] for c in document["cases"]) else None
+        self.incomplete = completeness.verdict_line(document["cases"])
+        if self.incomplete and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # cases that did not run never make a pass
         for path, write in ((self.results_path, lambda: json.dumps(document, indent=2) + "\n"), (self.html_path, lambda: html.render(document))):
             if path:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +88,8 @@ class Collector:
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None and self.departures is not None:
             reporter.write(departures.text(self.departures, max(reporter._tw.fullwidth, 160)))
+        if reporter is not None and self.incomplete and not config.stash.get(completeness.SAID_BY_CALLER, False):
+            reporter.write_line(self.incomplete)  # last: the verdict's scope
 
     def document(self) -> dict:
         finished = time.time()
@@ -101,6 +107,7 @@ class Collector:
             "summary": {
                 **{s: sum(c["status"] == s for c in cases) for s in STATUSES},
                 "warnings": sum(c["status"] == "pass" and c["level"] == "should" for c in cases),
+                "not_run": completeness.not_run(cases),
             },
             "cost": spending.run_cost(self.config, cases),
             "departures": departures.fold(cases),
