@@ -15,6 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpcore
+import httpx
+
+
+def transport(verify) -> tuple[httpx.HTTPTransport, Deadline]:
+    """An httpx transport whose waits a ``Deadline`` cuts, and that deadline (httpx takes no backend of its own choosing)."""
+    deadline = Deadline()
+    http = httpx.HTTPTransport(verify=verify)
+    http._pool._network_backend = deadline
+    return http, deadline
 
 
 class Deadline(httpcore.NetworkBackend):

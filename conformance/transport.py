@@ -20,7 +20,7 @@ import httpx
 from conformance import __version__, sse, tls
 from conformance.budget import Spend
 from conformance.config import Target
-from conformance.deadline import Deadline
+from conformance import deadline as deadlines
 from conformance.exchange import Exchange, Upload
 from conformance.history import History
 
@@ -50,9 +50,7 @@ class Client:
             headers["OpenAI-Organization"] = target.organization
         if target.project:
             headers["OpenAI-Project"] = target.project
-        transport = httpx.HTTPTransport(verify=tls.verification(target.ca_bundle, target.insecure))
-        self._deadline = Deadline()
-        transport._pool._network_backend = self._deadline  # httpx takes no backend of its own choosing: see conformance/deadline.py
+        transport, self._deadline = deadlines.transport(tls.verification(target.ca_bundle, target.insecure))
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=target.request_timeout, transport=transport,
             follow_redirects=False,  # a redirect would carry the key to another host: it is the target's answer, checked as such
