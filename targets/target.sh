@@ -7,17 +7,20 @@
 #   targets/target.sh stop NAME        stop the process that `start` started (by its recorded id)
 #   targets/target.sh run NAME [ARGS]  start, run the suite with targets/NAME.toml, stop; ARGS go to pytest
 #
-# NAME is one of: mockllm fakellm litellm llama-cpp, or emulator (run only: the embedded reference emulator,
-# the reference column of docs/targets.md). TARGETS_HOME defaults to ../targets-venv beside the
-# checkout. Install and start print their wall time and the venv size, the numbers docs/targets.md quotes.
+# NAME is one of: mockllm fakellm litellm llama-cpp ogx aimock, or emulator (run only: the embedded reference
+# emulator, the reference column of docs/targets.md). TARGETS_HOME defaults to ../targets-venv beside the
+# checkout. Install and start print their wall time and the install's size, the numbers docs/targets.md quotes.
+# ogx needs Python >= 3.12 ($PYTHON312) and answers through the suite's own emulator as its chat upstream;
+# aimock is an npm package (node >= 20).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 home="${TARGETS_HOME:-$(dirname "$repo")/targets-venv}"
 python="${PYTHON:-python3}"
+python312="${PYTHON312:-/root/.pyenv/versions/3.12.1/bin/python}"
 
 die() { echo "target.sh: $*" >&2; exit 2; }
-[ $# -ge 2 ] || die "usage: target.sh install|start|stop|run NAME (mockllm fakellm litellm llama-cpp)"
+[ $# -ge 2 ] || die "usage: target.sh install|start|stop|run NAME (mockllm fakellm litellm llama-cpp ogx aimock emulator)"
 action="$1"; name="$2"; shift 2
 dir="$home/$name"; venv="$dir/venv"
 
@@ -27,13 +30,27 @@ case "$name" in
   fakellm)   packages=("fakellm==0.3.5");                           port=9999; ready=/_fakellm/stats;         key="" ;;
   litellm)   packages=("litellm[proxy]==1.106.2" "prisma==0.15.0"); port=4000; ready=/health/liveliness;  key="sk-test-master-1234" ;;
   llama-cpp) packages=("llama-cpp-python[server]==0.3.36");         port=8200; ready=/v1/models;          key="sk-llama-test" ;;
+  # faiss-cpu: the vector store that works here (sqlite-vec needs SQLite extensions, which these Pythons
+  # cannot load); without chardet ogx does not start.
+  ogx)       packages=("ogx==1.5.0" "faiss-cpu==1.15.1" "chardet==7.7.0" "pypdf==7.1.1" "numpy==2.5.5"); port=8321; ready=/v1/health; key="" ;;
+  aimock)    packages=("@copilotkit/aimock@1.43.0");                  port=4010; ready=/ready;              key="" ;;
   emulator)  [ "$action" = run ] || die "the emulator is embedded: only 'run emulator'"; packages=(); key="" ;;
-  *) die "unknown target '$name' (mockllm fakellm litellm llama-cpp emulator)" ;;
+  *) die "unknown target '$name' (mockllm fakellm litellm llama-cpp ogx aimock emulator)" ;;
 esac
+upstream_port=8322  # ogx's chat upstream: the suite's emulator (openai-conformance serve)
+upstream_key=sk-emu
+# tiktoken's cl100k_base, which ogx downloads at start-up (offline here): the litellm wheel carries the same file.
+tiktoken_wheel="litellm==1.106.2" tiktoken_file=9b5ad71b2ce5302211f9c61530b329a4922fc6a4
+tiktoken_sha256=223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7
 
 install() {
   local start=$SECONDS
   mkdir -p "$dir"
+  if [ "$name" = aimock ]; then
+    npm install --silent --no-audit --no-fund --prefix "$dir" "${packages[@]}"
+    measure "$start"; return
+  fi
+  if [ "$name" = ogx ]; then python="$python312"; fi
   "$python" -m venv "$venv"
   "$venv/bin/pip" install -q --upgrade pip
   # One build job: a compiled install (llama.cpp) leaves the other core to whatever else runs.
@@ -43,7 +60,19 @@ install() {
     "$venv/bin/pip" install -q "gguf==0.19.0" "numpy<3"
     "$venv/bin/python" "$here/make_tiny_gguf.py" "$dir/tiny.gguf" --pooling-mean >/dev/null
   fi
-  echo "seconds=$((SECONDS - start)) size=$(du -sh "$dir" | cut -f1)B" >"$dir/install.txt"
+  if [ "$name" = ogx ]; then
+    rm -rf "$dir/dl" && mkdir -p "$dir/tiktoken"
+    "$venv/bin/pip" download -q --no-deps "$tiktoken_wheel" -d "$dir/dl"
+    "$venv/bin/python" -m zipfile -e "$dir"/dl/*.whl "$dir/dl/wheel"
+    cp "$dir/dl/wheel/litellm/litellm_core_utils/tokenizers/$tiktoken_file" "$dir/tiktoken/"
+    rm -rf "$dir/dl"
+    echo "$tiktoken_sha256  $dir/tiktoken/$tiktoken_file" | sha256sum -c --quiet || die "tiktoken file: wrong sha256"
+  fi
+  measure "$start"
+}
+
+measure() {
+  echo "seconds=$((SECONDS - $1)) size=$(du -sh "$dir" | cut -f1)B" >"$dir/install.txt"
   echo "installed $name: $(cat "$dir/install.txt") in $dir"
 }
 
@@ -64,13 +93,35 @@ launch() {
     llama-cpp)
       exec "$venv/bin/python" -m llama_cpp.server --model tiny.gguf --model_alias tiny-llama --host 127.0.0.1 \
         --port "$port" --api_key "$key" --n_ctx 512 --embedding true --verbose false ;;
+    ogx)
+      # TMPDIR: on exit ogx leaves its resolved config, upstream key included, in $TMPDIR/ogx-run-*.yaml.
+      mkdir -p state home tmp
+      OGX_STATE_DIR="$dir/state" UPSTREAM_BASE_URL="http://127.0.0.1:$upstream_port/v1" UPSTREAM_API_KEY="$upstream_key" \
+      TIKTOKEN_CACHE_DIR="$dir/tiktoken" OGX_CONFIG_DIR="$dir/home" TMPDIR="$dir/tmp" HF_HUB_OFFLINE=1 \
+        exec "$venv/bin/ogx" run "$here/ogx-config.yaml" --insecure --port "$port" ;;
+    aimock)
+      printf '{"port": %s, "host": "127.0.0.1", "llm": {"fixtures": "%s"}}\n' "$port" "$here/aimock-fixtures.json" >aimock.json
+      exec node_modules/.bin/aimock --config aimock.json ;;
   esac
 }
 
+# ogx's upstream: the suite's emulator, started before ogx and stopped after it.
+start_upstream() {
+  rm -rf "$dir/state"  # stored responses, files and vector stores of an earlier run
+  (exec openai-conformance serve --host 127.0.0.1 --port "$upstream_port" --api-key "$upstream_key") >"$dir/upstream.log" 2>&1 &
+  echo $! >"$dir/upstream.pid"
+  for _ in $(seq 60); do
+    curl -fs -o /dev/null -H "Authorization: Bearer $upstream_key" "http://127.0.0.1:$upstream_port/v1/models" && return 0
+    sleep 0.5
+  done
+  die "the emulator (ogx's upstream) did not answer on 127.0.0.1:$upstream_port (log: $dir/upstream.log)"
+}
+
 start() {
-  [ -x "$venv/bin/python" ] || die "$name is not installed: targets/target.sh install $name"
+  [ -e "$dir/install.txt" ] || die "$name is not installed: targets/target.sh install $name"
   if [ -e "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then die "$name already runs (pid $(cat "$dir/pid"))"; fi
   local start=$SECONDS
+  if [ "$name" = ogx ]; then start_upstream; fi
   (launch) >"$dir/server.log" 2>&1 &
   echo $! >"$dir/pid"
   for _ in $(seq 240); do
@@ -85,19 +136,24 @@ start() {
 }
 
 stop() {
-  [ -e "$dir/pid" ] || return 0
-  local pid; pid="$(cat "$dir/pid")"
+  stop_pid "$dir/pid"
+  stop_pid "$dir/upstream.pid"
+}
+
+stop_pid() {
+  [ -e "$1" ] || return 0
+  local pid; pid="$(cat "$1")"
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   kill -9 "$pid" 2>/dev/null || true
-  rm -f "$dir/pid"
+  rm -f "$1"
 }
 
 # Exit 0 only when the verdicts are the profile's: every other case passes or is skipped, and every
 # known failure fails on exactly the must checks its reason names (targets/verdicts.py).
 run() {
   started=0
-  if [ "$name" != emulator ]; then start; trap stop EXIT; fi
+  if [ "$name" != emulator ]; then trap stop EXIT; start; fi
   local start=$SECONDS code=0
   mkdir -p "$dir"
   rm -f "$dir/results.json"

@@ -34,7 +34,7 @@ from conformance.reporting import compare
 from conformance.reporting.departures import short_case, where_found
 
 HERE = Path(__file__).resolve().parent
-TARGETS = ("mockllm", "fakellm", "litellm", "llama-cpp")
+TARGETS = ("mockllm", "fakellm", "litellm", "llama-cpp", "ogx", "aimock")
 REFERENCE = "emulator"
 """The reference column of the page's tables: targets/emulator.toml, run by `target.sh run emulator`."""
 _CLAUSE = re.compile(r"(?:^|;\s*)([a-z][\w-]*\.[\w.-]+): (.*?)(?=;\s*[a-z][\w-]*\.[\w.-]+: |$)")
