@@ -95,9 +95,11 @@ launch() {
         --port "$port" --api_key "$key" --n_ctx 512 --embedding true --verbose false ;;
     ogx)
       # TMPDIR: on exit ogx leaves its resolved config, upstream key included, in $TMPDIR/ogx-run-*.yaml.
+      # JSON logs: its default console log renders each error's traceback with rich, in the event loop, which
+      # held every request after a 400 or 500 for 12 to 30 s on this loaded 2-core machine (read timeouts).
       mkdir -p state home tmp
       OGX_STATE_DIR="$dir/state" UPSTREAM_BASE_URL="http://127.0.0.1:$upstream_port/v1" UPSTREAM_API_KEY="$upstream_key" \
-      TIKTOKEN_CACHE_DIR="$dir/tiktoken" OGX_CONFIG_DIR="$dir/home" TMPDIR="$dir/tmp" HF_HUB_OFFLINE=1 \
+      TIKTOKEN_CACHE_DIR="$dir/tiktoken" OGX_CONFIG_DIR="$dir/home" TMPDIR="$dir/tmp" HF_HUB_OFFLINE=1 OGX_LOG_FORMAT=json \
         exec "$venv/bin/ogx" run "$here/ogx-config.yaml" --insecure --port "$port" ;;
     aimock)
       printf '{"port": %s, "host": "127.0.0.1", "llm": {"fixtures": "%s"}}\n' "$port" "$here/aimock-fixtures.json" >aimock.json
