@@ -27,7 +27,7 @@ from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH, Exchange
 from conformance.fuzzing import adapter, bounded, failures
 from conformance.budget import Budget
 from conformance.fuzzing.settings import CHECKS as SCHEMATHESIS_CHECKS
-from conformance.probe import route_missing
+from conformance.missing_route import route_missing
 from conformance.profile import CAPABILITIES
 from conformance.reporting import record
 from conformance.samples import TOKEN_IDS
