@@ -125,8 +125,6 @@ class _Prober:
         self.target, self.http = target, http
         self.findings = Findings()
         self.unknown: UnknownRoute | None = None
-        self.created: Answer | None = None
-        """The probe's own stored response, once created (at most one per probe)."""
 
     def run(self) -> Findings:
         found = self.findings
@@ -136,12 +134,7 @@ class _Prober:
         for capability in CAPABILITIES:
             operation = _probe_request(capability)
             if operation is None:
-                # A variant of a capability probed before it (chat-streaming of chat): as that one goes.
-                base = capability.removesuffix("-streaming")
-                for table in (found.lacking, found.broken):
-                    if base in table:
-                        table[capability] = table[base]
-                continue
+                continue  # a variant of another capability (chat-streaming of chat): as that one goes, below
             path = re.sub(r"\{\w+\}", NO_SUCH_OBJECT, operation.template)
             one_object = path != operation.template
             params = {"limit": 1} if operation.method == "GET" and not one_object and operation.template != "/models" else None
@@ -157,10 +150,15 @@ class _Prober:
         self._choose_models()
         if alike and "responses" not in found.lacking:
             self._ask_about_a_real_object(alike)
+        for variant in (c for c in CAPABILITIES if c.endswith("-streaming")):
+            for table in (found.lacking, found.broken):
+                if variant.removesuffix("-streaming") in table:
+                    table[variant] = table[variant.removesuffix("-streaming")]
         return found
 
-    def send(self, method: str, path: str, **options) -> Answer:
-        """One request; the body read only where it is evidence (a 200 or a 404), within bounds and the timeout."""
+    def send(self, method: str, path: str, key_refused_if_403: bool = True, **options) -> Answer:
+        """One request; the body read only where it is evidence (a 200 or a 404), within bounds and the timeout.
+        A 401, or a 403 where the key is all that can be refused (not a model's trial), is a ConfigError."""
         timeout = min(self.target.request_timeout, 10.0)
         self.findings.requests += 1
         try:
@@ -170,7 +168,7 @@ class _Prober:
                     body = bounded_json(response, time.monotonic() + timeout, LIST_BYTES if response.status_code == 200 else HEAD_BYTES)
         except httpx.TransportError as error:
             raise ConfigError(f"target {self.target.base_url} does not answer: {self.target.redact(str(error) or type(error).__name__)}") from None
-        if response.status_code in (401, 403):
+        if response.status_code == 401 or (response.status_code == 403 and key_refused_if_403):
             raise ConfigError(f"target {self.target.base_url} refuses the API key (HTTP {response.status_code} from {method} {path})")
         return Answer(method, path, response.status_code, body)
 
@@ -188,7 +186,7 @@ class _Prober:
                 continue
             seen: list[Answer] = []
             for model in ranked[:MAX_TRIED]:
-                answer = self.send("POST", trial.path, json=trial.body(model))
+                answer = self.send("POST", trial.path, key_refused_if_403=False, json=trial.body(model))
                 if answer.status == 200 and trial.valid(answer.body):
                     found.models[option] = (model, f"answered {trial.answer} ({shown})")
                     break
