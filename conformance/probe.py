@@ -130,7 +130,8 @@ class _Prober:
         found = self.findings
         unknown = self.send("GET", no_such_route())
         self.unknown = UnknownRoute(unknown.status, unknown.body)
-        alike: dict[str, Answer] = {}
+        unsettled: dict[str, Answer] = {}
+        """Operations on one object whose made-up id's answer leaves open whether the route works."""
         for capability in CAPABILITIES:
             operation = _probe_request(capability)
             if operation is None:
@@ -145,11 +146,13 @@ class _Prober:
                 found.broken[capability] = str(answer)
             elif why := route_missing(answer.status, answer.body, self.unknown):
                 found.lacking[capability] = f"probe: {answer}" + (f" {why}" if one_object and answer.status == 404 else "")
-                if one_object and answer.status == 404:
-                    alike[capability] = answer  # a made-up id answered like an unknown route: only a real object tells
+            if one_object and answer.status in (400, 404, 422) and not (answer.status == 404 and capability not in found.lacking):
+                # Alike an unknown route's 404, or a rejection of the made-up id (LiteLLM cannot route one): only a real object
+                # tells. A 404 unlike an unknown route's is about the object, so the route is served.
+                unsettled[capability] = answer
         self._choose_models()
-        if alike and "responses" not in found.lacking:
-            self._ask_about_a_real_object(alike)
+        if unsettled and "responses" not in found.lacking:
+            self._ask_about_a_real_object(unsettled)
         for variant in (c for c in CAPABILITIES if c.endswith("-streaming")):
             for table in (found.lacking, found.broken):
                 if variant.removesuffix("-streaming") in table:
@@ -197,8 +200,8 @@ class _Prober:
                 if broken := next((f"{answer} for model {model!r}" for model, answer in zip(ranked, seen) if answer.status >= _BROKEN), None):
                     found.broken.setdefault(capability, broken)
 
-    def _ask_about_a_real_object(self, alike: dict[str, Answer]) -> None:
-        """Create one stored response, ask each route whose made-up id was answered like an unknown route about it, delete it."""
+    def _ask_about_a_real_object(self, unsettled: dict[str, Answer]) -> None:
+        """Create one stored response, ask each unsettled route about it, delete it."""
         model = self.findings.models.get("chat", (Models.chat, ""))[0]
         created = self.send("POST", "/responses", json={"model": model, "input": _SAY, "max_output_tokens": PROBE_TOKENS, "store": True,
                                                        "metadata": {MARKER: "probe"}})
@@ -206,16 +209,15 @@ class _Prober:
         if not isinstance(response_id, str):
             return  # no object to ask about: the comparison stands
         try:
-            for capability, answer in alike.items():
+            for capability, answer in unsettled.items():
                 again = self.send(answer.method, answer.path.replace(NO_SUCH_OBJECT, response_id))
                 path = again.path.replace(response_id, "{id}")
-                if again.status >= _BROKEN:
-                    del self.findings.lacking[capability]
-                    self.findings.broken[capability] = f"{again.method} {path} answered HTTP {again.status}"
-                elif not route_missing(again.status, again.body, self.unknown):
-                    del self.findings.lacking[capability]
-                else:
+                if capability in self.findings.lacking and route_missing(again.status, again.body, self.unknown):
                     self.findings.lacking[capability] += f", and so did {again.method} {path} of a response the probe created"
+                    continue
+                self.findings.lacking.pop(capability, None)
+                if again.status >= _BROKEN:
+                    self.findings.broken[capability] = f"{again.method} {path} answered HTTP {again.status} for a response the probe created"
         finally:
             self.send("DELETE", f"/responses/{response_id}")
 

@@ -79,6 +79,15 @@ def test_made_up_ids_answered_like_missing_routes_are_settled_by_a_real_response
     assert found.lacking["responses-store"].endswith("and so did GET /responses/{id} of a response the probe created")
 
 
+def test_a_made_up_id_refused_with_400_is_settled_by_a_real_response(server):
+    """LiteLLM without an upstream: a made-up id is a 400 (it cannot be routed), its own response's GET and cancel a 500."""
+    full = server()
+    found = probe(_target(full.url, "responses-forwarded-upstream"))
+    assert not set(STATEFUL) & set(found.lacking)
+    assert found.broken == {"responses-store": "GET /responses/{id} answered HTTP 500 for a response the probe created",
+                            "responses-background": "POST /responses/{id}/cancel answered HTTP 500 for a response the probe created"}
+
+
 def test_a_500_is_served_but_broken_and_says_so(server):
     full = server()
     text = profile_text(_target(full.url, "embeddings-500"), "broken")

@@ -53,6 +53,9 @@ CANCEL_IGNORED = declare("response-cancel-ignored", "responses.cancelled", "test
                          "cancel answers the background response unchanged (still queued) and lets it finish")
 CANCEL_FORGOTTEN = declare("response-cancel-forgotten", "responses.cancelled", "test_cancel_background_response",
                            "cancel answers status cancelled, but the response runs on: a later GET says it is still running")
+FORWARDED_UPSTREAM = declare("responses-forwarded-upstream", "http.status", "test_retrieve_response",
+                            "GET, DELETE, cancel and input_items of a response: an id it cannot route answered 400, a stored one 500"
+                            " (forwarded to an upstream that is not there: LiteLLM without one)")
 CANCEL_FOREGROUND = declare("cancel-not-background-accepted", "http.status", "test_cancel_response_not_in_background",
                             "a response created without background: true is 'cancelled' (200) instead of 400")
 
@@ -98,6 +101,10 @@ def save(request: Request, record: Record) -> None:
 
 
 def _get(request: Request, response_id: str) -> Record:
+    if active(request, FORWARDED_UPSTREAM):
+        if any(record.id == response_id for record in store(request).all(KIND)):
+            raise APIError(500, "Cannot connect to the upstream.", type="server_error")
+        raise invalid("response_id", "You passed in model=None. There are no healthy deployments for this model")
     return store(request).get(KIND, response_id, NOUN, "response_id")
 
 
