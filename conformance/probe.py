@@ -5,9 +5,10 @@ Each capability is tried with a request that creates nothing and costs nothing: 
 operation rejects as invalid (400/422). A capability with only operations on one object (stored
 responses, cancel) is tried on an id no object has. A 404 is told apart by the target's answer to a
 route that cannot exist (conformance/missing_route.py): alike, the route is missing; different, the
-object is. When a made-up id's 404 is alike, only a real object tells: the probe creates one stored
-response (16 output tokens), asks for it, and deletes it. A 5xx is "served, but broken": the
-capability stays supported (its cases report the failure) and the profile says so.
+object is. When a made-up id's 404 is alike, or the id is refused (400/422), only a real object tells:
+the probe creates one stored response (16 output tokens), asks for it and cancels it, and deletes it.
+A 5xx is "served, but broken": the capability stays supported (its cases report the failure) and the
+profile says so.
 
 Where the suite's default model of a kind is not listed, a few of the listed models (names suggesting
 the kind first) are tried with a request that costs next to nothing, and the first answered with a
