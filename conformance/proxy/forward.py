@@ -22,6 +22,8 @@ import httpx
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
 """Headers of one connection (RFC 9110, 7.6.1), not of the message: each side sets its own."""
 REPORT_PATH = "/__conformance/report"
+LEFT_GRACE = 2.0
+"""Seconds an answer is still read for after its client left (then it is not judged)."""
 
 
 @dataclass
@@ -97,13 +99,15 @@ class Forwarder:
         leaving = asyncio.ensure_future(_disconnected(receive))
         try:
             await asyncio.wait({forwarding, leaving}, return_when=asyncio.FIRST_COMPLETED)
-            if not forwarding.done() and captured.answered:
-                await forwarding  # uvicorn reports a finished answer as a disconnect: the answer is whole
+            if not forwarding.done():
+                # The official SDK closes a stream once it reads data: [DONE], before the body's end arrives:
+                # the answer is read to its end all the same, if it comes soon.
+                await asyncio.wait({forwarding}, timeout=LEFT_GRACE)
         finally:
             leaving.cancel()
             if not forwarding.done():
                 forwarding.cancel()
-                _note(f"{where}: the client left before the answer ended (not judged)")
+                _note(f"{where}: the client left, and the answer did not end within {LEFT_GRACE:g} s (not judged)")
         if not forwarding.cancelled():
             forwarding.result()  # an upstream that broke off mid-answer: uvicorn breaks the client's connection too
             if captured.answered:
