@@ -181,7 +181,6 @@ def test_requests_and_answers_pass_unchanged(proxy) -> None:
         # The upstream's headers as they are, in their order: none added (the proxy's own server, date), none lost.
         assert [(n, v) for n, v in response.headers.multi_items() if n not in ("date", "content-length")] == \
             [(n, v) for n, v in direct.headers.multi_items() if n not in ("date", "content-length")]
-        running.stop()
 
 
 def test_a_fault_of_the_upstream_is_printed_as_it_appears_and_is_in_the_reports(emulator: str, proxy) -> None:
