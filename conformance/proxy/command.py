@@ -96,14 +96,13 @@ class Reports:
 
     def write(self) -> dict:
         """What ``GET /__conformance/report`` answers: where the reports are, the verdict and the departures."""
-        with self._lock:
-            self._live.drain()
-            count = self._live.count
+        with self._lock, self._live.settled() as count:
             if not count:
                 return {"exchanges": 0, "results": None, "exit_code": 0, "departures": [], "note": "no exchange passed: no report written"}
+            results = self._dir / "results.json"
+            results.unlink(missing_ok=True)  # an earlier report's is not this one's
             judged = subprocess.run([sys.executable, "-m", "conformance.cli", "judge", str(self._live.exchanges), "--base-url", self._upstream,
                                      "--report-dir", str(self._dir), "--", "-q", "-p", "no:warnings"], capture_output=True, text=True)
-            results = self._dir / "results.json"
             if not results.exists():
                 output = (judged.stderr.strip() or judged.stdout.strip()).splitlines()
                 note = f"judging the exchanges failed (exit {judged.returncode}): {output[-1] if output else 'no output'}"

@@ -15,8 +15,11 @@ import json
 import queue
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from conformance import api, recordings
 from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
@@ -38,6 +41,7 @@ class Live:
         self._out = out
         self._recording = Recording()
         self._printed: set[str] = set()
+        self._writing = threading.Lock()
         self._queue: queue.Queue[Captured] = queue.Queue()
         threading.Thread(target=self._work, name="conformance-proxy-judge", daemon=True).start()
 
@@ -45,9 +49,13 @@ class Live:
         """Called by the forwarding (in the event loop): returns at once."""
         self._queue.put(captured)
 
-    def drain(self) -> None:
-        """Returns once every exchange submitted so far is written and judged."""
+    @contextmanager
+    def settled(self) -> Iterator[int]:
+        """Every exchange submitted so far written and judged, and no other written until the block ends (while
+        the reports read the file: forwarding goes on, the exchanges wait). Yields how many are written."""
         self._queue.join()
+        with self._writing:
+            yield self.count
 
     def _work(self) -> None:
         while True:
@@ -55,16 +63,17 @@ class Live:
             try:
                 self._take(captured)
             except Exception as error:  # a verdict lost is said; the proxy goes on forwarding
-                self._say(f"the suite failed judging {captured.method} {captured.url}: {type(error).__name__}: {error}")
+                self._say(f"the suite failed judging {captured.method} {urlsplit(captured.url).path}: {type(error).__name__}: {error}")
             finally:
                 self._queue.task_done()
 
     def _take(self, captured: Captured) -> None:
         line = row(captured)
-        self._file.write(json.dumps(line) + "\n")
-        self._file.flush()
-        recorded = dataclasses.replace(jsonl.read([line], str(self.exchanges))[0], index=self.count)
-        self.count += 1
+        with self._writing:
+            self._file.write(json.dumps(line) + "\n")
+            self._file.flush()
+            recorded = dataclasses.replace(jsonl.read([line], str(self.exchanges))[0], index=self.count)
+            self.count += 1
         path = recordings.api_path(recorded.url, self._upstream)
         try:
             judged, expect = self._recording.prepare(recorded, path)
