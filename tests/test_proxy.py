@@ -30,6 +30,7 @@ from conformance.proxy.forward import Body, Captured
 from conformance.proxy.live import row
 from conformance.recordings import jsonl
 from conformance.recordings.session import Recording
+from conformance.reporting import document
 from tests.conftest import KEY, with_fault
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello"}], "max_tokens": 8}
@@ -139,8 +140,8 @@ def test_official_sdk_through_the_proxy_sees_the_upstreams_answers_and_the_key_i
     assert models == [model.id for model in direct.models.list()]
 
     assert running.stop() == 0, running.output
-    document = json.loads((running.report_dir / "results.json").read_text())
-    assert document["summary"]["pass"] == 3 and not document["departures"]
+    results = document.load(str(running.report_dir / "results.json"))  # valid against its schema
+    assert results["summary"]["pass"] == 3 and not results["departures"]
     assert {"results.json", "report.html", "junit.xml", "exchanges.jsonl"} <= {p.name for p in running.report_dir.iterdir()}
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert all(KEY.encode() not in p.read_bytes() for p in written), [p.name for p in written if KEY.encode() in p.read_bytes()]
@@ -161,7 +162,7 @@ def test_a_stream_reaches_the_client_event_by_event(proxy) -> None:
         assert running.stop() == 0, running.output
     exchange = json.loads((running.report_dir / "exchanges.jsonl").read_text())
     assert len(exchange["response"]["arrivals"]) >= 2  # recorded as it arrived: stream.incremental is judged
-    results = json.loads((running.report_dir / "results.json").read_text())
+    results = document.load(str(running.report_dir / "results.json"))
     assert "stream.incremental" in {c["id"] for c in results["cases"][0]["checks"]}
 
 
