@@ -215,11 +215,13 @@ def test_a_body_kept_in_part_is_judged_on_its_status_and_headers_alone() -> None
     assert "body" in judged.not_judged
 
 
-def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture) -> None:
+def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
     assert cli.main(["proxy", "--upstream", "ftp://example.com/v1", "--port", "0"]) == 2
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         assert cli.main(["proxy", "--upstream", "http://127.0.0.1:1/v1", "--port", str(taken.getsockname()[1])]) == 2
+    (tmp_path / "file").write_text("")
+    assert cli.main(["proxy", "--upstream", "http://127.0.0.1:1/v1", "--port", "0", "--report-dir", str(tmp_path / "file" / "reports")]) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 2 and "not an http(s) URL" in lines[0] and "cannot listen on 127.0.0.1:" in lines[1]
+    assert len(lines) == 3 and "not an http(s) URL" in lines[0] and "cannot listen on 127.0.0.1:" in lines[1] and "cannot write in --report-dir" in lines[2]

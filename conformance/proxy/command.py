@@ -43,11 +43,10 @@ def serve(upstream: str, host: str, port: int, report_dir: Path, timeout: float,
     try:
         listening = _listen(upstream, host, port)
         verify = tls.verification(ca_bundle, insecure)
+        live = Live(upstream, _writable(report_dir) / EXCHANGES_FILE)
     except (BadInput, tls.BadBundle) as error:
         print(f"openai-conformance proxy: {error}", file=sys.stderr)
         return 2
-    report_dir.mkdir(parents=True, exist_ok=True)
-    live = Live(upstream, report_dir / EXCHANGES_FILE)
     reports = Reports(live, upstream, report_dir)
     client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=connect_timeout), verify=verify, follow_redirects=False)
     client.headers.clear()  # httpx's own Accept, Accept-Encoding, User-Agent: the request goes as the client sent it
@@ -85,6 +84,15 @@ def _listen(upstream: str, host: str, port: int) -> socket.socket:
     except (OSError, OverflowError) as error:
         raise BadInput(f"cannot listen on {host}:{port}: {getattr(error, 'strerror', None) or error}") from None
     return listening
+
+
+def _writable(report_dir: Path) -> Path:
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        (report_dir / EXCHANGES_FILE).touch()
+    except OSError as error:
+        raise BadInput(f"cannot write in --report-dir {report_dir}: {error.strerror or error}") from None
+    return report_dir
 
 
 class Reports:

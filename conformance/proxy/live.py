@@ -37,7 +37,7 @@ class Live:
         self.exchanges = exchanges
         self.count = 0
         self._upstream = upstream
-        self._file = exchanges.open("a", encoding="utf-8")
+        self._file = exchanges.open("w", encoding="utf-8")  # a report directory holds one session's exchanges
         self._out = out
         self._recording = Recording()
         self._printed: set[str] = set()
