@@ -31,7 +31,7 @@ from conformance.proxy.live import row
 from conformance.recordings import jsonl
 from conformance.recordings.session import Recording
 from conformance.reporting import document
-from tests.conftest import KEY, with_fault
+from tests.conftest import KEY, closed_port, with_fault
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello"}], "max_tokens": 8}
 
@@ -126,7 +126,15 @@ def _slow_upstream(release: threading.Event) -> Starlette:
         response.headers.append("set-cookie", "b=2")
         return response
 
-    return Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"]), Route("/v1/echo/{rest:path}", echo, methods=["GET", "POST"])])
+    async def broken(request: Request) -> StreamingResponse:
+        async def events():
+            yield _chunk({"role": "assistant", "content": "Hello"})
+            raise RuntimeError("the upstream breaks off")
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    return Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"]), Route("/v1/echo/{rest:path}", echo, methods=["GET", "POST"]),
+                             Route("/v1/broken", broken, methods=["POST"])])
 
 
 def test_official_sdk_through_the_proxy_sees_the_upstreams_answers_and_the_key_is_in_no_file(emulator: str, proxy, tmp_path: Path) -> None:
@@ -201,6 +209,21 @@ def test_faults_of_the_upstream_are_printed_as_they_appear_and_are_in_the_report
     assert sum("chat.usage-total" in line for line in running.lines) == 1  # printed once, when it first appeared
     assert running.stop() == 1
     assert "1 must, 1 should" in running.output
+
+
+def test_an_upstream_that_breaks_off_or_does_not_answer_is_said_and_not_judged(proxy) -> None:
+    with serving(_slow_upstream(threading.Event())) as upstream:
+        running = proxy(upstream)
+        with pytest.raises(httpx.RemoteProtocolError):  # the client's answer breaks off as the upstream's did
+            httpx.post(f"{running.url}/broken", json=CHAT, timeout=30)
+        assert "POST /broken: the upstream's answer broke off" in running.wait_for("broke off")
+    unreachable = proxy(f"http://127.0.0.1:{closed_port()}/v1")
+    answer = httpx.get(f"{unreachable.url}/models", timeout=30)
+    assert answer.status_code == 502 and answer.json()["error"]["type"] == "proxy_error"
+    assert "GET /models: no answer from the upstream (ConnectError" in unreachable.wait_for("no answer")
+    for one in (running, unreachable):
+        assert httpx.get(f"{one.url}/__conformance/report", timeout=30).json()["exchanges"] == 0
+    assert "Traceback" not in running.output + unreachable.output
 
 
 def test_a_body_kept_in_part_is_judged_on_its_status_and_headers_alone() -> None:
