@@ -61,7 +61,7 @@ class Captured:
     status: int = 0
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     response_body: Body | None = None
-    """Arrival times in seconds since the request was sent."""
+    """None until the answer begins; its arrival times are seconds since the request was sent."""
     answered: bool = False
     """The whole answer was forwarded."""
 
