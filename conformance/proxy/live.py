@@ -28,6 +28,8 @@ from conformance.recordings import jsonl
 from conformance.recordings.session import NotJudged, Recording
 from conformance.reporting import departures, record, results
 
+KEPT_CREATES = 1000
+"""Stored responses' creates a later GET or next turn is judged against: the latest ones (memory stays bounded)."""
 CASE_ID = "cases.py::test_recorded[{label}]"
 """The id ``judge`` gives the exchange's case, so a departure folds here as it does in the reports."""
 
@@ -39,7 +41,7 @@ class Live:
         self._upstream = upstream
         self._file = exchanges.open("w", encoding="utf-8")  # a report directory holds one session's exchanges
         self._out = out
-        self._recording = Recording()
+        self._recording = Recording(keep=KEPT_CREATES)
         self._printed: set[str] = set()
         self._writing = threading.Lock()
         self._queue: queue.Queue[Captured] = queue.Queue()

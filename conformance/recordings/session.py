@@ -113,8 +113,11 @@ class NotJudged(Exception):
 class Recording:
     """What the checks across exchanges need of a recording's earlier exchanges."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int | None = None) -> None:
+        """``keep``: how many of the latest creates a later GET or next turn is compared with (all by default;
+        the proxy, which runs for as long as its user wants, keeps a bounded number)."""
         self.history = History()
+        self._keep = keep
         self._created: dict[str, Exchange] = {}
         self._answers: dict[tuple[str, str], str] = {}
 
@@ -136,6 +139,8 @@ class Recording:
         if key == _CREATE and exchange.ok and isinstance(exchange.data, dict):
             found = self._created.get(exchange.params.get("previous_response_id"))
             self._created[exchange.data.get("id")] = exchange
+            if self._keep is not None and len(self._created) > self._keep:
+                del self._created[next(iter(self._created))]  # the oldest
             return found
         return self._created.get(exchange.path_params.get("response_id")) if key in _BY_CREATED_ID else None
 
