@@ -22,10 +22,11 @@ import pytest
 
 from conformance import __version__, spending
 from conformance.checks import REGISTRY
-from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH, Exchange
+from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
 from conformance.reporting import departures, html, record
 from conformance.reporting.document import FORMAT_VERSION, SCHEMA
 from conformance.reporting.aspects import aspect
+from conformance.exchange import Exchange
 
 STATUSES = ("pass", "skip", "fail", "error")
 """In order of precedence: a case's status is the worst of its setup, call and teardown."""
