@@ -28,12 +28,6 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--report-dir", type=Path, help="where junit.xml, results.json, report.html and allure-results/ go (default: reports/<timestamp>/)")
     run.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments, e.g. -- -n 2 -k chat")
 
-    judge = commands.add_parser("judge", help="judge recorded traffic (HAR, VCR.py cassettes, JSON Lines of exchanges) with the run's checks and reports")
-    judge.add_argument("files", nargs="+", metavar="FILE", help="recordings: HAR 1.2, VCR.py cassettes, JSON Lines of exchanges, request-response JSON (docs/judge.md)")
-    judge.add_argument("--base-url", help="judge the exchanges whose URL starts with this (default: any host, paths with /v1/)")
-    judge.add_argument("--report-dir", type=Path, help="where junit.xml, results.json and report.html go (default: reports/<timestamp>/)")
-    judge.epilog = "After --: further pytest arguments, e.g. -- -n 2 -k responses."
-
     proxy = commands.add_parser("proxy", help="forward a client's traffic to a server unchanged and judge it as it passes (docs/proxy.md)")
     proxy.add_argument("--upstream", required=True, help="the server's base URL, including /v1; the proxy's root stands for it")
     proxy.add_argument("--host", default="127.0.0.1", help="where to listen (default: 127.0.0.1)")
@@ -43,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     proxy.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to wait for a connection to the upstream (default: 10)")
     proxy.add_argument("--ca-bundle", help="trust this CA bundle (PEM) for an https upstream (default: the system's trust store)")
     proxy.add_argument("--insecure", action="store_true", help="do not verify the upstream's certificate")
+
+    judge = commands.add_parser("judge", help="judge recorded traffic (HAR, VCR.py cassettes, JSON Lines of exchanges) with the run's checks and reports")
+    judge.add_argument("files", nargs="+", metavar="FILE", help="recordings: HAR 1.2, VCR.py cassettes, JSON Lines of exchanges, request-response JSON (docs/judge.md)")
+    judge.add_argument("--base-url", help="judge the exchanges whose URL starts with this (default: any host, paths with /v1/)")
+    judge.add_argument("--report-dir", type=Path, help="where junit.xml, results.json and report.html go (default: reports/<timestamp>/)")
+    judge.epilog = "After --: further pytest arguments, e.g. -- -n 2 -k responses."
 
     serve = commands.add_parser("serve", help="serve the reference emulator (an OpenAI API test double)")
     serve.add_argument("--port", type=int, default=8000)
