@@ -58,8 +58,8 @@ class Proxy:
             time.sleep(0.05)
         raise AssertionError(f"the proxy never printed {text!r}: {''.join(self.lines)}")
 
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
+    def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
+        self.process.send_signal(how)
         code = self.process.wait(timeout=120)
         time.sleep(0.1)  # the reader thread takes the last lines
         return code
@@ -167,7 +167,7 @@ def test_a_stream_reaches_the_client_event_by_event(proxy) -> None:
         assert first.choices[0].delta.content == "Hello" and not release.is_set()
         release.set()
         assert [chunk.choices[0].delta.content for chunk in stream] == [" there", None]
-        assert running.stop() == 0, running.output
+        assert running.stop(signal.SIGINT) == 0, running.output  # Ctrl-C writes the reports too
     exchange = json.loads((running.report_dir / "exchanges.jsonl").read_text())
     assert len(exchange["response"]["arrivals"]) >= 2  # recorded as it arrived: stream.incremental is judged
     results = document.load(str(running.report_dir / "results.json"))
