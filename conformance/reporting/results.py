@@ -26,6 +26,7 @@ from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
 from conformance.reporting import departures, html, record
 from conformance.reporting.document import FORMAT_VERSION, SCHEMA
 from conformance.reporting.aspects import aspect
+from conformance.exchange import Exchange
 
 STATUSES = ("pass", "skip", "fail", "error")
 """In order of precedence: a case's status is the worst of its setup, call and teardown."""
@@ -113,6 +114,14 @@ class Collector:
             "departures": departures.fold(cases),
             "cases": cases,
         }
+
+
+def case(nodeid: str, exchange: Exchange, checks: list[dict]) -> dict:
+    """A case of one judged exchange as results.json holds it (record.check_records gives ``checks``): what
+    ``openai-conformance proxy`` folds as it goes, as the reports fold it."""
+    row = {**_new_row(nodeid), "capability": exchange.operation.capability if exchange.operation else ""}
+    row["exchanges"].append({**record.exchange_record(exchange), "checks": checks})
+    return _finish(row)
 
 
 def _new_row(nodeid: str) -> dict:
