@@ -129,7 +129,7 @@ class _Prober:
 
     def run(self) -> Findings:
         found = self.findings
-        unknown = self.send("GET", no_such_route())
+        unknown = self.send("GET", no_such_route(), judges_key=False)
         self.unknown = UnknownRoute(unknown.status, unknown.body)
         unsettled: dict[str, Answer] = {}
         """Operations on one object whose made-up id's answer leaves open whether the route works."""
@@ -160,9 +160,10 @@ class _Prober:
                     table[variant] = table[variant.removesuffix("-streaming")]
         return found
 
-    def send(self, method: str, path: str, key_refused_if_403: bool = True, **options) -> Answer:
+    def send(self, method: str, path: str, judges_key: bool = True, **options) -> Answer:
         """One request; the body read only where it is evidence (a 200 or a 404), within bounds and the timeout.
-        A 401, or a 403 where the key is all that can be refused (not a model's trial), is a ConfigError."""
+        A 401 or 403 is a ConfigError where only the key can be refused: not for a route that cannot exist (a gateway
+        may refuse every unknown path) nor for one model's trial (a key may lack that model)."""
         timeout = min(self.target.request_timeout, 10.0)
         self.findings.requests += 1
         try:
@@ -172,7 +173,7 @@ class _Prober:
                     body = bounded_json(response, time.monotonic() + timeout, LIST_BYTES if response.status_code == 200 else HEAD_BYTES)
         except httpx.TransportError as error:
             raise ConfigError(f"target {self.target.base_url} does not answer: {self.target.redact(str(error) or type(error).__name__)}") from None
-        if response.status_code == 401 or (response.status_code == 403 and key_refused_if_403):
+        if response.status_code in (401, 403) and judges_key:
             raise ConfigError(f"target {self.target.base_url} refuses the API key (HTTP {response.status_code} from {method} {path})")
         return Answer(method, path, response.status_code, body)
 
@@ -190,7 +191,7 @@ class _Prober:
                 continue
             seen: list[Answer] = []
             for model in ranked[:MAX_TRIED]:
-                answer = self.send("POST", trial.path, key_refused_if_403=False, json=trial.body(model))
+                answer = self.send("POST", trial.path, judges_key=False, json=trial.body(model))
                 if answer.status == 200 and trial.valid(answer.body):
                     found.models[option] = (model, f"answered {trial.answer} ({shown})")
                     break
