@@ -30,10 +30,9 @@ from conformance.config import ConfigError, Models, Target
 from conformance.missing_route import UnknownRoute, no_such_route, route_missing
 from conformance.preflight import LIST_BYTES, bounded_json, model_ids
 from conformance.profile import CAPABILITIES, CORE
-from conformance.resources import MARKER
+from conformance.resources import BETA, MARKER
 from conformance.transport import ACCEPT_ENCODING
 
-BETA = {"OpenAI-Beta": "assistants=v2"}
 HEAD_BYTES = 65536
 """The most of an error body the probe reads: an error object is far smaller."""
 NO_SUCH_OBJECT = "openai-conformance-probe-no-such-object"
