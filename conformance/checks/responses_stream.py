@@ -148,6 +148,27 @@ def first_created(ex, expect):
         yield Finding("response.created first", events[0][1]["type"] if events else "(no event)", f"/events/{events[0][0]}" if events else "/events")
 
 
+@check("responses.lifecycle", Level.MUST, SECTION, applies=_responses_stream)
+def lifecycle(ex, expect):
+    """response.created, response.queued and response.in_progress come at most once each, in that order, before the output's events."""
+    seen, output_started = [], None
+    for i, event in _events(ex):
+        kind = event["type"]
+        if kind not in LIFECYCLE:
+            output_started = output_started if output_started is not None or kind == "error" else (i, kind)
+            continue
+        if kind in seen:
+            yield Finding(f"one {kind} (the response's lifecycle is announced once)", f"another {kind}", f"/events/{i}")
+        elif output_started is not None:
+            yield Finding(f"{kind} before the output's events", f"{kind} after {output_started[1]} (event {output_started[0]})", f"/events/{i}")
+        elif seen and LIFECYCLE.index(kind) < LIFECYCLE.index(seen[-1]):
+            yield Finding(f"{kind} before {seen[-1]} (order: {', '.join(LIFECYCLE)})", f"{kind} after {seen[-1]}", f"/events/{i}")
+        else:
+            seen.append(kind)
+            continue
+        return  # the first misplaced announcement explains the rest
+
+
 @check("responses.terminal", Level.MUST, SECTION, applies=_responses_stream)
 def one_terminal_last(ex, expect):
     """Exactly one terminal event (completed, incomplete or failed), and it is last (a data: [DONE] after it aside)."""
@@ -303,6 +324,27 @@ def part_order(ex, expect):
             reason = "after its content_part.done" if state.get(key) == "done" else "before its content_part.added"
             yield Finding("deltas between content_part.added and content_part.done", f"{kind} of part {key} {reason}", f"/events/{i}")
             return
+
+
+def _part_event(event: dict) -> tuple | None:
+    """A part's position, when the event gives both indices (else responses.output-index and .content-index speak)."""
+    key = _part_key(event)
+    return key if all(isinstance(k, int) and not isinstance(k, bool) for k in key) else None
+
+
+@check("responses.part-done", Level.MUST, SECTION, applies=_clean)
+def part_done(ex, expect):
+    """Each added content part gets exactly one content_part.done, and an output_text part exactly one output_text.done."""
+    parts_done = [_part_event(e) for _, e in _of(ex, PART_DONE)]
+    texts_done = [_part_event(e) for _, e in _of(ex, TEXT_DONE)]
+    for i, event in _of(ex, PART_ADDED):
+        key, part = _part_event(event), event.get("part")
+        if key is None:
+            continue
+        ends = [(PART_DONE, parts_done)] + ([(TEXT_DONE, texts_done)] if isinstance(part, dict) and part.get("type") == "output_text" else [])
+        for name, done in ends:
+            if done.count(key) != 1:
+                yield Finding(f"one {name} for the part added here (output {key[0]} part {key[1]})", f"{done.count(key)}", f"/events/{i}")
 
 
 @check("responses.terminal-output", Level.MUST, SECTION, applies=_clean)
