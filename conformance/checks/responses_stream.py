@@ -377,16 +377,20 @@ def _part_text(item: dict, content_index: object) -> object:
 
 
 def _texts(ex) -> Iterator[tuple[str, str, str, object]]:
-    """For each text part: (its name, the joined deltas, where else its text is given, that text)."""
+    """For each text part (its output_text.done, or its deltas when no done came: responses.part-done's finding, the
+    text is still compared): (its name, the joined deltas, where else its text is given, that text)."""
     deltas: dict[tuple, list[str]] = {}
     for _, event in _of(ex, TEXT_DELTA):
         deltas.setdefault((event.get("output_index"), event.get("content_index")), []).append(event.get("delta") if isinstance(event.get("delta"), str) else "")
     items_done = {e.get("output_index"): (i, e.get("item") or {}) for i, e in _of(ex, ITEM_DONE)}
     found = terminal_response(ex)
-    for i, event in _of(ex, TEXT_DONE):
+    done = _of(ex, TEXT_DONE)
+    undone = [(None, {"output_index": key[0], "content_index": key[1]}) for key in deltas if key not in {_part_key(e) for _, e in done}]
+    for i, event in done + undone:
         index, content = event.get("output_index"), event.get("content_index")
         joined, name = "".join(deltas.get((index, content), [])), f"output {index} part {content}"
-        yield name, joined, f"/events/{i}/text", event.get("text")
+        if i is not None:
+            yield name, joined, f"/events/{i}/text", event.get("text")
         for j, part_done in _of(ex, PART_DONE):
             if (part_done.get("output_index"), part_done.get("content_index")) == (index, content):
                 yield name, joined, f"/events/{j}/part/text", (part_done.get("part") or {}).get("text")
