@@ -155,7 +155,8 @@ def lifecycle(ex, expect):
     for i, event in _events(ex):
         kind = event["type"]
         if kind not in LIFECYCLE:
-            output_started = output_started if output_started is not None or kind == "error" else (i, kind)
+            if output_started is None and kind != "error":  # an error event is responses.terminal's
+                output_started = (i, kind)
             continue
         if kind in seen:
             yield Finding(f"one {kind} (the response's lifecycle is announced once)", f"another {kind}", f"/events/{i}")
