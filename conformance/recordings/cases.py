@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.api import verify
+from conformance.api import must_failures, verify
 from conformance.checks import Expect
 from conformance.recordings import lost
 
@@ -26,4 +26,5 @@ def test_recorded(recorded, recording, request: pytest.FixtureRequest) -> None:
         request.node.user_properties.append(("not-judged", "; ".join(f"{what}: {why}" for what, why in judged.not_judged.items())))
     # The recorded status is the expectation: a recording shows what was answered, not what was asked for.
     expect = Expect(recorded.status, same_as=context.earlier(judged.exchange))
-    verify(request.node, judged.exchange, expect, {}, judged.skip, judged.evidence)
+    if failures := must_failures(verify(request.node, judged.exchange, expect, {}, judged.skip, judged.evidence)):
+        pytest.fail(failures, pytrace=False)  # a case of one step: it fails at once
