@@ -75,10 +75,10 @@ class Runner:
             hypothesis.reject()  # the target stopped answering: shrinking would only wait for more timeouts
         if self._recorded()["failed"] and case.meta is not None and case.meta.phase.name.value == "coverage":
             hypothesis.reject()  # boundary cases are not shrunk: after one failed, the rest would only repeat it
-        if reason := self.budget.exhausted():
+        if reason := self.budget.exhausted() or self.budget.spend.stopped_answering(self.target.max_unanswered):
             if self._recorded()["failed"]:
                 hypothesis.reject()  # shrinking a failure already found: keep the smallest seen so far
-            pytest.skip(f"{case.operation.label}: {reason}; the rest of the generation is skipped")
+            pytest.skip(f"not run: {reason} ({case.operation.label}: the rest of its generated requests)")
         self.budget.start()  # --budget-seconds counts from the first generated request
         self._prepare(case)
         headers = {"Authorization": f"Bearer {self.target.api_key}", "X-Client-Request-Id": str(uuid.uuid4()), "Accept-Encoding": ACCEPT_ENCODING}
@@ -92,7 +92,8 @@ class Runner:
             with bounded.session(self.target) as session:  # the body read within the suite's bounds, not all at once
                 response = case.call(base_url=self.base_url, headers=headers, timeout=self.target.request_timeout, session=session)
         except requests.RequestException as error:
-            self.budget.spend.count(None)
+            late = not isinstance(error, bounded.BodyNotComplete) or error.late  # too big or badly coded is an answer
+            self.budget.spend.count(None, f"{type(error).__name__}: {error}" if late else None)
             self._fail_transport(case, error)
         exchange = adapter.to_exchange(case, response, self._secrets)
         self.resources.track(exchange)  # before any check: a failing request still leaves nothing behind
