@@ -8,6 +8,7 @@ profiles skip and select generated items like any case.
 
 from __future__ import annotations
 
+import secrets
 import sys
 from collections.abc import Callable
 
@@ -19,8 +20,8 @@ from conformance import operations
 from conformance.config import ConfigError, dest
 from conformance.fuzzing import sequences
 from conformance.budget import Budget, Spend
-from conformance.fuzzing.runner import Runner
-from conformance.fuzzing.settings import OPTIONS, Generation, resolve
+from conformance.fuzzing.runner import Runner, report_stopped, stopped_by
+from conformance.fuzzing.settings import DEFAULT_SEED, OPTIONS, RANDOM_SEED, Generation, resolve
 from conformance.selection import selects_cases
 
 _GENERATED = "_openai_conformance_generated"
@@ -51,6 +52,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """A bad generation option or an unusable --spec is one line and exit code 2, before collection."""
     if not selects_cases(config) or any(config.getoption(o) for o in ("help", "version")):
         return None
+    _fix_seed(config)
     try:
         settings(config)
     except ConfigError as error:
@@ -59,11 +61,37 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     return None
 
 
+def _fix_seed(config: pytest.Config) -> None:
+    """The run's seed as a number, before Hypothesis's plugin reads it and results.json records it: DEFAULT_SEED
+    unless one is given, and ``random`` drawn here, once per run (an xdist worker takes its controller's)."""
+    seed = getattr(config.option, "hypothesis_seed", None)
+    if hasattr(config, "workerinput"):
+        seed = config.workerinput["conformance_seed"]
+    elif seed is None:
+        seed = str(DEFAULT_SEED)
+    elif seed == RANDOM_SEED:
+        seed = str(secrets.randbelow(2**32))
+    config.option.hypothesis_seed = seed
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist: each worker parses the command line again, and must not draw a random seed of its own."""
+    node.workerinput["conformance_seed"] = node.config.option.hypothesis_seed
+
+
 def settings(config: pytest.Config) -> Generation:
     if _SETTINGS not in config.stash:
         seed = config.getoption("hypothesis_seed", None)
-        config.stash[_SETTINGS] = resolve({dest(o): config.getoption(dest(o)) for o in OPTIONS}, seed)
+        config.stash[_SETTINGS] = resolve({dest(o): config.getoption(dest(o)) for o in OPTIONS}, DEFAULT_SEED if seed is None else seed)
     return config.stash[_SETTINGS]
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if not selects_cases(config):
+        return None
+    seed = config.getoption("hypothesis_seed", None)
+    return f"openai-conformance generated requests: seed {seed} (replay with --hypothesis-seed={seed}; a new one with --hypothesis-seed={RANDOM_SEED})"
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -86,6 +114,17 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     item.add_marker(pytest.mark.capability("generated"))
     if operation is not None and operation.capability:
         item.add_marker(pytest.mark.capability(operation.capability))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    """A generation stopped after a failure (budget spent, target silent, case out of time) fails with that failure."""
+    try:
+        return (yield)
+    except BaseException as error:
+        if (stop := stopped_by(error)) is None:
+            raise
+        report_stopped(pyfuncitem, stop)
 
 
 @pytest.fixture(scope="session")
