@@ -23,7 +23,7 @@ import pytest
 from conformance import __version__, spending
 from conformance.checks import REGISTRY
 from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
-from conformance.reporting import departures, html, record
+from conformance.reporting import broken, departures, html, record
 from conformance.reporting.document import FORMAT_VERSION, SCHEMA
 from conformance.reporting.aspects import aspect
 
@@ -46,6 +46,7 @@ class Collector:
         self.rows: dict[str, dict] = {}
         self.started = time.time()
         self.departures: list[dict] | None = None
+        self.cases: list[dict] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         row = self.rows.setdefault(report.nodeid, _new_row(report.nodeid))
@@ -70,16 +71,19 @@ class Collector:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         document = self.document()
         self.departures = document["departures"] if any(c["section"] for c in document["cases"]) else None
+        self.cases = document["cases"]
         for path, write in ((self.results_path, lambda: json.dumps(document, indent=2) + "\n"), (self.html_path, lambda: html.render(document))):
             if path:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
                 Path(path).write_text(write(), encoding="utf-8")
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        """The departures table, after pytest's own summary line: what a maintainer reads first."""
+        """The departures table, then the cases that broke the suite, after pytest's own summary line: what a maintainer reads first."""
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None and self.departures is not None:
             reporter.write(departures.text(self.departures, max(reporter._tw.fullwidth, 160)))
+        if reporter is not None:
+            reporter.write(broken.text(self.cases, max(reporter._tw.fullwidth, 160)))
 
     def document(self) -> dict:
         finished = time.time()
