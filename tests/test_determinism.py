@@ -55,14 +55,14 @@ def test_a_seed_that_is_no_number_is_one_line_and_exit_2(emulator, tmp_path, cap
     ("--budget-requests=40", "request budget spent"),
     # Earlier in the shrinking: Hypothesis' FlakyStrategyDefinition ("stopped drawing earlier").
     ("--budget-requests=20", "request budget spent"),
-    # Within the budget, shrinking alone is bounded.
+    # Within the budget, shrinking alone is bounded (unbounded, it took 150 requests).
     ("--budget-requests=600", "50 requests sent to shrink it"),
 ])
 def test_a_generation_stopped_while_shrinking_fails_with_the_failure_it_found(budget, stop, emulator, tmp_path, capsys):
-    code, results = run_cases(tmp_path, with_fault(emulator, "assistant-limits-unchecked"), "-k", "test_generated_sequences", budget)
+    # no-auth: the first sequence fails (schemathesis' ignored_auth check), and Hypothesis goes on to shrink it.
+    code, results = run_cases(tmp_path, with_fault(emulator, "no-auth"), "-k", "test_generated_sequences", budget)
     (case,) = results["cases"]
     assert code == 1 and case["status"] == "fail" and results["summary"]["error"] == 0
-    assert "http.status" in {c["id"] for c in case["checks"] if c["status"] == "fail"}
     assert f"(generation stopped after this failure: {stop}" in capsys.readouterr().out
 
 
@@ -96,11 +96,15 @@ def test_a_run_without_broken_cases_adds_no_line():
     assert broken.text([{"id": "a", "status": "fail", "reason": None}]) == ""
 
 
+_VARYING = re.compile(r"x-schemathesis-testcaseid: \w+|[0-9a-f]{8}-[0-9a-f-]{27}|\b[a-z]+[-_](?=\w*\d)\w{8,}\b|\b(?=[0-9a-f]*\d)[0-9a-f]{8}\b|\b1[0-9]{9}\b")
+"""What differs by itself between two runs of one server: ids, the run's tag on what it creates (conformance/resources.py),
+request ids, timestamps, schemathesis' id of a generated case (a header in its curl)."""
+
+
 def _verdicts(results: dict) -> dict:
-    """Per case: its status, skip reason, and each check's status and failure messages, without what differs by
-    itself between two runs of one server (ids, timestamps, request ids, durations)."""
+    """Per case: its status, skip reason, and each check's status and failure messages, with what varies by itself folded."""
     def plain(text: str | None) -> str | None:
-        return text and re.sub(r"\b[a-z]+[-_][0-9a-zA-Z]{8,}\b|\b1[0-9]{9}\b|[0-9a-f]{8}-[0-9a-f-]{27}", "<id>", text)
+        return text and _VARYING.sub("<id>", text)
 
     return {c["id"]: (c["status"], plain(c["reason"]), sorted((k["id"], k["status"], tuple(plain(f["message"]) for f in k["failures"])) for k in c["checks"]))
             for c in results["cases"]}
