@@ -43,10 +43,9 @@ def test_an_xdist_worker_takes_its_controllers_seed():
     assert worker.option.hypothesis_seed == "1234"
 
 
-def test_a_seed_that_is_no_number_is_one_line_and_exit_2(emulator, tmp_path, capsys):
-    with pytest.raises(FileNotFoundError):  # no results.json: the run stopped before collection
-        run_cases(tmp_path, emulator, "-k", "test_list_models", "--hypothesis-seed=abc")
-    assert "openai-conformance: --hypothesis-seed must be a whole number or 'random', not 'abc'" in capsys.readouterr().err
+def test_a_seed_that_is_no_number_is_one_line_and_exit_2(tmp_path, capsys):
+    assert cli.main(["run", "--hypothesis-seed", "abc", "--report-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == "openai-conformance: --hypothesis-seed must be a whole number or 'random', not 'abc'\n"
 
 
 @pytest.mark.parametrize(("budget", "stop"), [

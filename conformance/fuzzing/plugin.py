@@ -66,8 +66,8 @@ def _fix_seed(config: pytest.Config) -> None:
     unless one is given, and ``random`` drawn here, once per run (an xdist worker takes its controller's)."""
     seed = getattr(config.option, "hypothesis_seed", None)
     if hasattr(config, "workerinput"):
-        seed = config.workerinput["conformance_seed"]
-    elif seed is None:
+        seed = config.workerinput.get("conformance_seed", seed)
+    if seed is None:
         seed = str(DEFAULT_SEED)
     elif seed == RANDOM_SEED:
         seed = str(secrets.randbelow(2**32))
