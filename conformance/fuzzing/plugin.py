@@ -118,7 +118,7 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function):
-    """A generation stopped after a failure (budget spent, target silent, case out of time) fails with that failure."""
+    """A generation stopped after a failure (a budget spent, the target silent, shrinking bounded) fails with that failure."""
     try:
         return (yield)
     except BaseException as error:

@@ -42,7 +42,7 @@ MAX_TEXT = 200
 TOKEN_LIMITS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
 TOKEN_ARRAYS = ("prompt", "input")
 """Where a valid body may hold token ids (completions, embeddings): made ids every vocabulary holds."""
-SHRINK_REQUESTS = 50
+SHRINK_REQUESTS = 30
 SHRINK_SECONDS = 60
 """What a generated case may spend once it failed (Hypothesis goes on generating, then shrinks the failure):
 unbounded, shrinking a sequence took 360 requests of the run's budget against the emulator, and a generated
