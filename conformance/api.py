@@ -6,11 +6,13 @@ the exchange runs. ``must`` violations fail the case with their messages, ``shou
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
+from collections.abc import Callable
 
 import pytest
 
-from conformance.checks import Expect, Level, Outcome, evaluate
+from conformance.checks import Expect, Finding, Level, Outcome, evaluate
 from conformance.exchange import Exchange
 from conformance.pagination import Walk
 from conformance.reporting import record
@@ -60,16 +62,36 @@ class Api:
         return exchange
 
     def verify(self, exchange: Exchange, expect: Expect) -> None:
-        outcomes = judge(exchange, expect, self._client.target.profile.levels)
-        record.verification(self._node, exchange, outcomes)
-        if failures := must_failures(outcomes):
-            pytest.fail(failures, pytrace=False)
+        verify(self._node, exchange, expect, self._client.target.profile.levels)
 
 
-def judge(exchange: Exchange, expect: Expect, levels: dict[str, str], skip: tuple[str, ...] = ()) -> list[tuple[Outcome, Level]]:
+def verify(node: pytest.Item, exchange: Exchange, expect: Expect, levels: dict[str, str], skip: tuple[str, ...] = (),
+           evidence: Callable[[Finding], bool] | None = None) -> None:
+    """Judge an exchange for a case: its outcomes recorded on the case, its must failures failing it."""
+    outcomes = judge(exchange, expect, levels, skip, evidence)
+    record.verification(node, exchange, outcomes)
+    if failures := must_failures(outcomes):
+        pytest.fail(failures, pytrace=False)
+
+
+def judge(exchange: Exchange, expect: Expect, levels: dict[str, str], skip: tuple[str, ...] = (),
+          evidence: Callable[[Finding], bool] | None = None) -> list[tuple[Outcome, Level]]:
     """Every applicable check's outcome at the level in force (a profile may raise it); ``should``
-    violations are issued as ConformanceWarnings here, so every caller reports them the same way."""
-    outcomes = [(o, Level(levels.get(o.check.id, o.check.level))) for o in evaluate(exchange, expect) if o.check.id not in skip]
+    violations are issued as ConformanceWarnings here, so every caller reports them the same way.
+
+    ``evidence``: whether a finding rests on what the target sent (not, e.g., on a header a recorder
+    redacted); findings that do not are dropped, and a check left with none of its findings is not
+    judged: left out, neither passed nor failed."""
+    outcomes = []
+    for outcome in evaluate(exchange, expect):
+        if outcome.check.id in skip:
+            continue
+        if evidence is not None and outcome.violations:
+            kept = tuple(v for v in outcome.violations if evidence(v.finding))
+            if not kept:
+                continue
+            outcome = dataclasses.replace(outcome, violations=kept)
+        outcomes.append((outcome, Level(levels.get(outcome.check.id, outcome.check.level))))
     for outcome, level in outcomes:
         if level is Level.SHOULD:
             for violation in outcome.violations:

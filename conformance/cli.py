@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import textwrap
 from datetime import datetime, timezone
 from importlib.util import find_spec
 from pathlib import Path
@@ -18,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="openai-conformance", description="Conformance suite for the OpenAI HTTP API.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run the conformance cases against a target (default: the embedded emulator)")
+    run = commands.add_parser("run", help="run the conformance cases against a target (default: the embedded emulator)",
+                              formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_run_epilog())
     for option in cfg.OPTIONS:
         kind = {"action": "store_true", "default": None} if option.type is bool else {}
         run.add_argument(option.flag, dest=cfg.dest(option), help=option.help, **kind)
@@ -29,11 +32,19 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--report-dir", type=Path, help="where junit.xml, results.json, report.html and allure-results/ go (default: reports/<timestamp>/)")
     run.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments, e.g. -- -n 2 -k chat")
 
-    serve = commands.add_parser("serve", help="serve the reference emulator (an OpenAI API test double)")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--api-key", help="accept only this key (default: any Bearer key)")
-    serve.add_argument("--capabilities", help="serve only these capabilities besides models and chat, comma-separated (emulates a partial server)")
+    judge = commands.add_parser("judge", help="judge recorded traffic (HAR, VCR.py cassettes, JSON Lines of exchanges) with the run's checks and reports")
+    judge.add_argument("files", nargs="+", metavar="FILE", help="recordings: HAR 1.2, VCR.py cassettes, JSON Lines of exchanges, request-response JSON (docs/judge.md)")
+    judge.add_argument("--base-url", help="judge the exchanges whose URL starts with this (default: any host, paths with /v1/)")
+    judge.add_argument("--report-dir", type=Path, help="where junit.xml, results.json and report.html go (default: reports/<timestamp>/)")
+    judge.epilog = "After --: further pytest arguments, e.g. -- -n 2 -k responses."
+
+    serve = commands.add_parser("serve", help="serve the reference emulator (an OpenAI API test double)",
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_serve_epilog())
+    serve.add_argument("--port", type=int, default=8000, help="TCP port to listen on (default: 8000; 0: any free port, printed at start)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every interface)")
+    serve.add_argument("--api-key", help="accept only this key as 'Authorization: Bearer KEY', else 401 (default: any Bearer key)")
+    serve.add_argument("--capabilities", help="serve only these capabilities besides models and chat, comma-separated, e.g. embeddings,files "
+                                              "(emulates a partial server: the others answer 404)")
 
     probe = commands.add_parser("probe", help="write a starting target profile (TOML) from what a target answers")
     probe.add_argument("--base-url", required=True, help="base URL of the target, including /v1")
@@ -59,37 +70,101 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("--format", choices=("html", "markdown"), default="html", help="html: one self-contained page; markdown: tables for a README")
     compare.add_argument("--output", "-o", type=Path, help="where to write it (default: compare.html for html, standard output for markdown)")
 
-    args = parser.parse_args(argv)
-    commands_ = {"run": _run, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi, "departures": _departures, "compare": _compare}
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # judge's files take every positional: what follows -- is told apart here, for pytest.
+    pytest_args = argv[argv.index("--") + 1:] if argv[:1] == ["judge"] and "--" in argv else []
+    args = parser.parse_args(argv[:len(argv) - len(pytest_args) - bool(pytest_args)])
+    if args.command == "judge":
+        args.pytest_args = pytest_args
+    commands_ = {"run": _run, "judge": _judge, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi, "departures": _departures, "compare": _compare}
     return commands_[args.command](args)
 
 
-def _run(args: argparse.Namespace) -> int:
-    import pytest
+def _run_epilog() -> str:
+    from conformance.depth import DEPTHS
 
-    report_dir = args.report_dir or Path("reports", datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+    environment = "\n".join(f"  {o.env:<20}default of {o.flag}" for o in cfg.OPTIONS if o.env)
+    budgets = "\n".join(f"  {d.name:<7}{d.budget_requests} requests, {d.budget_tokens} tokens, {d.budget_seconds:g} s of generated requests"
+                        for d in DEPTHS.values())
+    return f"""environment (an option, or the profile's base_url, wins over it):
+{environment}
+
+exit codes:
+  0  every must check passed (known failures of the profile aside)
+  1  must checks failed: the target departs from the reference (see the departures table)
+  2  bad input to the suite: options, profile, files, unreachable target
+  3  the suite itself failed on a case (an exception that is not a check's verdict); the reports say where
+  4  the verdict is incomplete (cases not run: budget, run timeout, target stopped answering)
+
+budgets by --depth (--budget-requests, --budget-tokens, --budget-seconds override them):
+{budgets}
+"""
+
+
+def _serve_epilog() -> str:
+    from conformance.emulator.variants import VARIANTS
+
+    return f"""The emulator answers at http://HOST:PORT/v1 (printed when it starts). Prefixes select its behaviour per request:
+  /fault/<name>/v1        the API with one named fault injected: a departure some check must report
+  /fault/<a>+<b>/v1       several faults at once (joined by +), as one server that departs in several ways
+  /variant/<name>/v1      a legal variation every check must accept (combines: /fault/<f>/variant/<v>/v1)
+The faults and the check each one fails: openai-conformance checks
+{textwrap.fill("Variants: " + ", ".join(VARIANTS), 110, subsequent_indent="  ", break_on_hyphens=False)}
+"""
+
+
+def _run(args: argparse.Namespace) -> int:
+    report_dir = _report_dir(args)
     cases = Path(find_spec("conformance.cases").origin).parent
     options = [o.flag if o.type is bool else f"{o.flag}={getattr(args, cfg.dest(o))}" for o in cfg.OPTIONS if getattr(args, cfg.dest(o)) is not None]
     options += [o.flag if o.type is bool else f"{o.flag}={getattr(args, cfg.dest(o))}" for o in GENERATION_OPTIONS if getattr(args, cfg.dest(o))]
     if args.hypothesis_seed is not None:
         options.append(f"--hypothesis-seed={args.hypothesis_seed}")
+    return _session(cases, report_dir, [*options, *args.pytest_args])
+
+
+def _judge(args: argparse.Namespace) -> int:
+    from conformance.recordings import session
+
+    cases = Path(find_spec("conformance.recordings.cases").origin)
+    recordings = [f"{session.RECORDING_OPTION}={file}" for file in args.files]
+    base_url = [f"{session.BASE_URL_OPTION}={args.base_url}"] if args.base_url else []
+    # Every recording on one worker under -n: the checks across exchanges see its earlier ones.
+    distribution = ["--dist=loadgroup"] if any(a.startswith(("-n", "--numprocesses")) for a in args.pytest_args) else []
+    # No Allure results: a day of traffic is thousands of cases, and Allure's files would double the time.
+    return _session(cases, _report_dir(args), ["-p", "conformance.recordings.session", *recordings, *base_url, *distribution, *args.pytest_args], allure=False)
+
+
+def _report_dir(args: argparse.Namespace) -> Path:
+    return args.report_dir or Path("reports", datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+
+
+def _session(cases: Path, report_dir: Path, arguments: list[str], allure: bool = True) -> int:
+    """A pytest session over ``cases`` (the cases folder, or judge's module) writing every report into ``report_dir``."""
+    import pytest
+
     results = report_dir / "results.json"
+    existed = report_dir.exists()
     session = _SessionWatch()
     code = pytest.main([
-        str(cases), "--rootdir", str(cases), "-p", "no:cacheprovider",
+        str(cases), "--rootdir", str(cases if cases.is_dir() else cases.parent), "-p", "no:cacheprovider",
         # This process imported `conformance` before pytest could mark the plugin for assertion
         # rewriting; the plugin asserts nothing, so pytest's warning about it is noise.
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
         "-o", "junit_suite_name=openai-conformance",
         f"--junitxml={report_dir / 'junit.xml'}", f"--conformance-results={results}",
-        f"--conformance-html={report_dir / 'report.html'}", f"--alluredir={report_dir / 'allure-results'}",
-        *options, *args.pytest_args,
+        f"--conformance-html={report_dir / 'report.html'}", *([f"--alluredir={report_dir / 'allure-results'}"] if allure else []),
+        *arguments,
     ], plugins=[session])
+    if session.nothing_selected or code == pytest.ExitCode.NO_TESTS_COLLECTED:  # what pytest wrote of a run of nothing goes
+        if not existed:
+            shutil.rmtree(report_dir, ignore_errors=True)
+        if not session.nothing_selected:  # under pytest-xdist; else the plugin said it, in one line
+            print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
+        return 2
     summary = json.loads(results.read_text())["summary"] if results.exists() else None
     if results.exists():
         print(f"openai-conformance: reports in {report_dir}/", file=sys.stderr)
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
-        print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
     return exit_code(int(code), session.started, summary)
 
 
@@ -114,9 +189,15 @@ class _SessionWatch:
     """Tells the configuration error the plugin reports before a session from an interruption during one."""
 
     started = False
+    nothing_selected = False
 
     def pytest_sessionstart(self) -> None:
         self.started = True
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        from conformance.plugin import NothingSelected
+
+        self.nothing_selected = isinstance(excinfo.value, NothingSelected)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -9,8 +9,6 @@ import os
 from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit
 
-import httpx
-
 from conformance import profile as profiles
 from conformance import tls
 from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
@@ -36,6 +34,11 @@ class Models:
     def of(self, capability: str | None) -> str | None:
         """The model a request of this profile capability names (None: the capability has none)."""
         return getattr(self, _MODEL_OF.get(capability or "", ""), None)
+
+    @staticmethod
+    def option_of(capability: str) -> str:
+        """The option that sets the model a capability's requests name (a capability ``of`` gives a model for)."""
+        return f"--{_MODEL_OF[capability]}-model"
 
 
 _MODEL_OF = {"chat": "chat", "completions": "completions", "models": "chat", "embeddings": "embeddings", "moderations": "moderation",
@@ -94,10 +97,18 @@ class Target:
     max_rps: float | None = None
     ca_bundle: str | None = None
     insecure: bool = False
+    base_url_origin: str | None = None
+    """Where the base URL came from (``--base-url``, ``OPENAI_BASE_URL``, ``profile <name>``): an exported
+    variable silently replaces the embedded emulator, so the run's header says so."""
 
     @property
     def embedded(self) -> bool:
         return self.base_url is None
+
+    @property
+    def described(self) -> str:
+        """The target as the run's header and its one-line errors name it."""
+        return f"{self.base_url} (from {self.base_url_origin})" if self.base_url else "embedded reference emulator"
 
     def redact(self, text: str) -> str:
         """``text`` without the key: an httpx error can quote what the target echoed, the key included."""
@@ -114,13 +125,15 @@ def resolve(values: dict[str, object], environ=os.environ) -> Target:
     profile = _profile(values.get("profile"))
     from_profile = {"base_url": profile.base_url, **{f"{m}_model": v for m, v in profile.models.items()}}
 
+    origins: dict[str, str] = {}
+
     def value(option: Option):
         # Precedence: the command line, then the profile (an explicit choice), then the environment.
-        given = values.get(dest(option))
+        given, origins[dest(option)] = values.get(dest(option)), option.flag
         if given is None:
-            given = from_profile.get(dest(option))
+            given, origins[dest(option)] = from_profile.get(dest(option)), f"profile {profile.name}"
         if given is None and option.env:
-            given = environ.get(option.env) or None
+            given, origins[dest(option)] = environ.get(option.env) or None, option.env
         return option.default if given is None else given
 
     by_dest = {dest(o): _convert(o, value(o)) for o in OPTIONS}
@@ -156,6 +169,7 @@ def resolve(values: dict[str, object], environ=os.environ) -> Target:
         models=models,
         request_timeout=timeout,
         profile=profile,
+        base_url_origin=origins["base_url"] if base_url else None,
         **{name: by_dest[name] for name in ("max_response_bytes", "run_timeout", "max_retries", "max_retry_wait", "max_rps", "ca_bundle", "insecure")},
     )
 
@@ -177,20 +191,3 @@ def _convert(option: Option, value: object) -> object:
         return option.type(value)
     except ValueError:
         raise ConfigError(f"{option.flag} must be a number, not {value!r}") from None
-
-
-def probe(target: Target) -> None:
-    """Fail fast when the target does not answer at all; any HTTP answer is good enough here."""
-    try:
-        # Status and headers are the answer; the body is left unread, since a broken target's may never end.
-        with httpx.stream(
-            "GET",
-            f"{target.base_url}/models",
-            headers={"Authorization": f"Bearer {target.api_key}"},
-            timeout=min(target.request_timeout, 10.0),
-            verify=tls.verification(target.ca_bundle, target.insecure),
-        ):
-            pass
-    except httpx.TransportError as exc:
-        reason = "no answer in time" if isinstance(exc, httpx.TimeoutException) else str(exc) or type(exc).__name__
-        raise ConfigError(f"target {target.base_url} does not answer: {target.redact(reason)}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -48,6 +49,9 @@ class Exchange:
     """The earlier exchanges of this session, for checks that compare across exchanges."""
     retries: tuple[str, ...] = ()
     """The 429 answers resent before this one (conformance/transport.py), one note each: the report shows them."""
+    source: dict | None = field(default=None, compare=False)
+    """For an exchange read from a recording (conformance/recordings/): its ``file`` and ``index``, and
+    ``not_judged``, what the recording could not tell and why; results.json shows it."""
 
     @cached_property
     def _operation(self) -> tuple[operations.Operation | None, dict[str, str]]:
@@ -149,6 +153,26 @@ class Exchange:
             parts += [f for name, value in self.form.items() for f in ("-F", shlex.quote(self.redact(f"{name}={value}")))]
             parts += [f for u in self.uploads for f in ("-F", shlex.quote(f"{u.field}=@{u.filename}"))]
         elif self.request.content:
-            body = self.request.content.decode("utf-8", errors="replace")
-            parts += ["--data-raw", shlex.quote(self.redact(body))]
+            body = self.redact(self.request.content.decode("utf-8", errors="surrogateescape"))
+            if not _UNPRINTABLE.search(body):
+                parts += ["--data-raw", shlex.quote(body)]
+            else:  # a command line cannot hold a NUL, nor a terminal show other control bytes: printf writes them
+                return f"printf {shlex.quote(_printf_format(body))} | " + " ".join([*parts, "--data-binary", "@-"])
         return " ".join(parts)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")
+"""Control characters but tab and line ends, and bytes that are not UTF-8 (kept as surrogates by the decoding)."""
+
+
+def _printf_format(text: str) -> str:
+    """``text`` as a printf format that writes its exact bytes: control characters and non-UTF-8 bytes in octal."""
+    def byte(char: str) -> str:
+        code = ord(char)
+        if char in "%\\":
+            return char * 2
+        if code < 0x20 or code == 0x7F:
+            return f"\\{code:03o}"
+        return f"\\{code - 0xDC00:03o}" if 0xDC80 <= code <= 0xDCFF else char
+
+    return "".join(byte(c) for c in text)

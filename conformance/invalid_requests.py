@@ -12,7 +12,8 @@ schema, and each constraint the schema states is broken once, by changing exactl
   ``propertyNames.maxLength`` one key one character too long.
 
 Not derived: ``pattern`` and ``format`` (no value breaks an arbitrary pattern mechanically), ``not``,
-``if``/``then``, unknown fields (the reference neither promises they are ignored nor rejected).
+``if``/``then``, unknown fields (the reference neither promises they are ignored nor rejected), and null for an
+optional parameter (the reference accepts it: ``invalid_only_by_nulls``).
 The walk goes into object properties, array items, ``additionalProperties``, ``allOf`` (merged) and each
 ``oneOf``/``anyOf`` branch, and keeps a changed body only when the whole schema rejects it: a value that one
 branch forbids but another accepts (``stop`` as a string where the array branch wants one) is ambiguous
@@ -67,9 +68,39 @@ class InvalidRequest:
 
     def sent(self, model: str | None) -> dict:
         """The body to send: the configured model in place of the placeholder."""
-        if model and self.body.get("model") == MODEL:
-            return {**self.body, "model": model}
-        return self.body
+        return with_model(self.body, model)
+
+
+def with_model(body: dict, model: str | None) -> dict:
+    """``body`` with the configured model in place of the placeholder."""
+    return {**body, "model": model} if model and body.get("model") == MODEL else body
+
+
+def base(operation: Operation) -> dict:
+    """The valid body each of the operation's invalid requests changes one field of: a target must accept it
+    for their rejections to say anything (cases/test_invalid_requests.py sends it first)."""
+    return base_body(_schema(operation))
+
+
+def invalid_only_by_nulls(operation: Operation | None, body: object) -> bool:
+    """Whether ``body`` breaks the operation's request schema only by nulls given for optional parameters.
+
+    Such a body is not an invalid request: the reference accepts null for an optional parameter in general
+    (as if it were left out), so a target may accept it or reject it, and neither is a departure.
+    """
+    if operation is None or operation.request is None or not isinstance(body, dict):
+        return False
+    validator = validation.validator(operation.request)
+    return not validator.is_valid(body) and validator.is_valid(_without_nulls(body))
+
+
+def _without_nulls(value: object) -> object:
+    """The object members whose value is null left out, at every depth (null items of arrays are kept)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 def operations() -> list[Operation]:
@@ -86,8 +117,11 @@ def requests() -> tuple[InvalidRequest, ...]:
 
 def derive(operation: Operation) -> list[InvalidRequest]:
     """One invalid request per constraint of ``operation.request``, in the schema's order."""
-    schema = validation.inlined({"$ref": validation.BASE_URI + operation.request + ".json"}, validation.BASE_URI)
-    return [InvalidRequest(operation, name, param, body) for name, param, body in constraints(schema, validation.validator(operation.request).is_valid)]
+    return [InvalidRequest(operation, name, param, body) for name, param, body in constraints(_schema(operation), validation.validator(operation.request).is_valid)]
+
+
+def _schema(operation: Operation) -> dict:
+    return validation.inlined({"$ref": validation.BASE_URI + operation.request + ".json"}, validation.BASE_URI)
 
 
 def constraints(schema: dict, is_valid: Callable[[object], bool]) -> list[tuple[str, str, dict]]:
@@ -106,7 +140,8 @@ def constraints(schema: dict, is_valid: Callable[[object], bool]) -> list[tuple[
 
 
 def base_body(schema: dict) -> dict:
-    """The smallest valid body: required fields only (the model a placeholder), plus a small token limit."""
+    """The smallest valid body a server answers 200: the schema's example, else required fields only (the model
+    a placeholder), plus a small token limit."""
     body = instance(schema)
     declared = _properties(schema)
     for name in TOKEN_LIMITS:

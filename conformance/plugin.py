@@ -7,6 +7,7 @@ when a conformance case asks for them, and the target is validated only when cas
 from __future__ import annotations
 
 import dataclasses
+import io
 import secrets
 import sys
 import time
@@ -17,14 +18,22 @@ from conformance import config as cfg
 from conformance import depth, spending, tls
 from conformance.api import Api
 from conformance.budget import Spend
+from conformance.emulator.models import CATALOGUE
 from conformance.emulator.server import EmbeddedServer
+from conformance.fuzzing import plugin as fuzzing_plugin
+from conformance.preflight import check_models, preflight
 from conformance.reporting import record, results
 from conformance.resources import Resources, terminate_as_interrupt
 from conformance.selection import selects_cases
 from conformance.transport import Client
 
-pytest_plugins = ("conformance.fuzzing.plugin",)
-"""Generated requests (schemathesis): their options, collection and fixtures."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Generated requests (schemathesis): their options, collection and fixtures. Registered as the module
+    this plugin has already imported (through spending): named in ``pytest_plugins``, pytest would warn
+    in every run that it cannot rewrite its asserts."""
+    pluginmanager.register(fuzzing_plugin, "conformance.fuzzing.plugin")
 
 _RUN_STARTED = pytest.StashKey[float]()
 _RUN_DEADLINE = pytest.StashKey[tuple[float, float]]()
@@ -50,6 +59,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "reference(section): the section of the API reference a case verifies")
     config.addinivalue_line("markers", "capability(name): the target capability a case needs (models, chat, ...)")
+    # A should finding is in the departures table and the reports; pytest's warnings summary would print
+    # each again in ~9 lines (thousands for a few faults). -W default::conformance.api.ConformanceWarning shows them.
+    config.addinivalue_line("filterwarnings", "ignore::conformance.api.ConformanceWarning")
     config.stash[_RUN_STARTED] = time.monotonic()
     config.pluginmanager.register(record, "conformance-record")
     config.pluginmanager.register(spending, "conformance-spending")  # what the run spends, and its budget
@@ -65,14 +77,51 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """Reject bad configuration in one line (exit 2) before collecting anything."""
     if not selects_cases(config) or any(config.getoption(o) for o in ("help", "version", "collectonly")):
         return None
+    if hasattr(config, "workerinput"):
+        return None  # a pytest-xdist worker: the controller checked the configuration, and sent the one request
     try:
         target = target_from(config)
-        if not target.embedded:
-            cfg.probe(target)
+        if target.embedded:
+            check_models(target, list(CATALOGUE))  # what the embedded emulator lists, without a request
+        else:
+            preflight(target)
     except cfg.ConfigError as error:
         sys.stderr.write(f"openai-conformance: {error}\n")
         return 2
     return None
+
+
+class NothingSelected(pytest.exit.Exception):
+    """No case is selected: one line and exit 2, the run stops before a session's worth of output and reports."""
+
+
+_HELD = pytest.StashKey[object]()
+"""The terminal's real output while the header waits for the collection (see pytest_sessionstart)."""
+_COLLECTED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Hold the terminal's output until the collection is known: a selection of no case is then one line.
+
+    Not under pytest-xdist, whose controller collects nothing itself (its workers do)."""
+    config = session.config
+    writer = getattr(config.pluginmanager.get_plugin("terminalreporter"), "_tw", None)
+    if selects_cases(config) and hasattr(writer, "_file") and not config.pluginmanager.has_plugin("dsession") and not hasattr(config, "workerinput"):
+        config.stash[_HELD], writer._file = writer._file, io.StringIO()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    held = session.config.stash.get(_HELD, None)
+    if held is None:
+        return
+    writer = session.config.pluginmanager.get_plugin("terminalreporter")._tw
+    if session.config.stash.get(_COLLECTED, False) and not session.items and not session.testsfailed and not session.config.getoption("collectonly"):
+        sys.stderr.write("openai-conformance: no case selected (check -k, the paths after --, and the profile)\n")
+        raise NothingSelected("no case selected", returncode=2)  # the terminal's remaining output stays held, unseen
+    held.write(writer._file.getvalue())
+    writer._file = held
 
 
 _TARGET = pytest.StashKey[cfg.Target]()
@@ -105,11 +154,12 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if selects_cases(config):
         target = target_from(config)
         insecure = "  (TLS certificate not verified: --insecure)" if target.insecure else ""
-        return f"openai-conformance target: {target.base_url or 'embedded reference emulator'}{insecure}"
+        return f"openai-conformance target: {target.described}{insecure}"
     return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[_COLLECTED] = True  # the collection ended normally (not by an error or an interrupt)
     cases = [item for item in items if item.get_closest_marker("reference")]
     if not cases:
         return  # another project's tests: leave them alone
@@ -147,7 +197,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     # to work on); any other exception is the suite's own error. The phase tells this report's apart.
     if call.excinfo is not None and _is_verdict(call.excinfo.value):
         report.user_properties.append(("verdict", f"fail/{call.when}"))
+        if report.failed:  # the messages alone: no exception a generated case's verdict was chained to, no group
+            report.longrepr = verdict_text(call.excinfo.value)
     return report
+
+
+def verdict_text(error: BaseException) -> str:
+    """The checks' messages of a verdict (or a group of them), without the chained exceptions and tracebacks pytest would print."""
+    messages = list(dict.fromkeys(str(e) for e in _leaves(error)))
+    if len(messages) == 1:
+        return messages[0]
+    return f"{len(messages)} distinct failures:\n\n" + "\n\n".join(f"{i}. {m}" for i, m in enumerate(messages, 1))
+
+
+def _leaves(error: BaseException) -> list[BaseException]:
+    return [leaf for e in error.exceptions for leaf in _leaves(e)] if isinstance(error, BaseExceptionGroup) else [error]
 
 
 def _is_verdict(error: BaseException) -> bool:

@@ -18,6 +18,7 @@ import httpx
 
 from conformance import operations, tls
 from conformance.config import ConfigError, Models, Target
+from conformance.preflight import model_ids
 from conformance.profile import CAPABILITIES, CORE
 from conformance.transport import ACCEPT_ENCODING
 
@@ -107,10 +108,9 @@ def listed_models(target: Target) -> list[str]:
     try:
         response = httpx.get(f"{target.base_url}/models", headers={"Authorization": f"Bearer {target.api_key}", "Accept-Encoding": ACCEPT_ENCODING},
                              timeout=min(target.request_timeout, 10.0))
-        data = response.json().get("data", [])
-    except (httpx.HTTPError, ValueError, AttributeError):
+        return model_ids(response.json())
+    except (httpx.HTTPError, ValueError):
         return []
-    return [m["id"] for m in data if isinstance(m, dict) and isinstance(m.get("id"), str)]
 
 
 def profile_text(target: Target, name: str) -> str:

@@ -22,6 +22,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance.case_ids import canonical
+
 CAPABILITIES = (
     "models",
     "chat",
@@ -46,6 +48,8 @@ _KEYS = {"name", "description", "base_url", "capabilities", "unsupported", "mode
 CORE = ("models", "chat")
 """What every OpenAI-compatible target must serve: a profile cannot skip them (declare known failures instead)."""
 NOT_LISTED = "not in the profile's capabilities"
+NOT_SERVED = "not supported by the target profile"
+"""How a skipped case's reason begins when the profile says the target does not serve what it needs."""
 STRICT_HEADERS = ("headers.request-id", "headers.meta-present", "headers.organization", "headers.rate-limits-present")
 """The header-presence checks, ``should`` for a compatible server, that ``strict_headers = true`` makes
 ``must``: the real API sends all of these headers (see conformance/checks/headers.py). ``[levels]`` wins."""
@@ -74,12 +78,14 @@ class Profile:
         """Why a case needing these capabilities is skipped on this target, or ``None`` when it runs."""
         lacking = self.lacking()
         if missing := [c for c in sorted(needed) if c in lacking]:
-            return f"not supported by the target profile {self.name!r}: " + ", ".join(f"{c} ({lacking[c]})" for c in missing)
+            return f"{NOT_SERVED} {self.name!r}: " + ", ".join(f"{c} ({lacking[c]})" for c in missing)
         return None
 
     def known_failure(self, nodeid: str) -> str | None:
-        """The reason a case is expected to fail, matching node ids by their trailing part."""
-        return next((reason for case, reason in self.known_failures.items() if nodeid == case or nodeid.endswith("/" + case)), None)
+        """The reason a case is expected to fail; ids compare in their canonical form (conformance/case_ids.py),
+        so ``cases/test_chat.py::test_x`` in a profile and a run started any way match."""
+        case_id = canonical(nodeid)
+        return next((reason for case, reason in self.known_failures.items() if canonical(case) == case_id), None)
 
 
 def load(path: str, model_fields: tuple[str, ...]) -> Profile:

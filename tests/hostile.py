@@ -17,13 +17,18 @@ import struct
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import astuple
+
+from conformance.config import Models
 
 TRICKLE_INTERVAL = 0.1
 """Seconds between the bytes of a trickle: faster than any read timeout, so only an overall deadline stops it."""
 HUGE_BODY = 100 * 1024 * 1024
 HUGE_EVENT = 50 * 1024 * 1024
 _BLOCK = b"x" * (1024 * 1024)
-MODELS = json.dumps({"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model", "created": 1, "owned_by": "system"}]}).encode()
+MODEL_LIST = [{"id": model, "object": "model", "created": 1, "owned_by": "system"} for model in astuple(Models())]
+"""The suite's default models, so that a run's preflight finds every model its cases use."""
+MODELS = json.dumps({"object": "list", "data": MODEL_LIST}).encode()
 GZIP_BOMB = gzip.compress(b'{"object": "list", "data": "' + b"x" * (20 * 1024 * 1024) + b'"}')
 """About 20 kB on the wire, 20 MiB decoded: a read bound that counts the encoded bytes lets it through."""
 CHUNK = b'data: {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": null}]}\n\n'
@@ -148,6 +153,9 @@ BEHAVIOURS: dict[str, Callable[[Connection], None]] = {
     "echo-key": lambda conn: answer(conn, json.dumps({"error": {"message": f"bad key {conn.authorization}", "type": "x", "param": None, "code": None}}).encode(),
                                     "401 Unauthorized", f"x-echo: {conn.authorization}\r\n"),
     "echo-key-malformed": lambda conn: answer(conn, extra=f"{conn.authorization}\r\n"),
+    # The same in a 200 (past a run's preflight), with the key as a value a schema check quotes.
+    "echo-key-listed": lambda conn: answer(conn, json.dumps({"object": f"bad key {conn.authorization}", "data": MODEL_LIST}).encode(),
+                                           extra=f"x-echo: {conn.authorization}\r\n"),
     "bad-charset": lambda conn: conn.send(head(length=len(MODELS), content_type="application/json; charset=no-such-charset") + MODELS),
 }
 ALL = ("ok", "rate-limited-1-all", *tuple(BEHAVIOURS)[1:], "redirect")

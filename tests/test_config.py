@@ -51,7 +51,7 @@ def test_closed_port_exits_2_with_one_line(runner, tmp_path):
     url = f"http://127.0.0.1:{closed_port()}/v1"
     prefix = [sys.executable, "-m", "pytest", "--pyargs", "conformance.cases"] if runner == "pytest" else [sys.executable, "-m", "conformance.cli", "run"]
     line = _one_line_exit_2([*prefix, "--base-url", url, "--api-key", "secret-key-never-printed"], tmp_path)
-    assert line.startswith(f"openai-conformance: target {url} does not answer")
+    assert line.startswith(f"openai-conformance: target {url} (from --base-url) does not answer")
     assert "secret-key-never-printed" not in line
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from conformance import cli
 from conformance.emulator.faults import FAULTS
-from conformance.reporting import departures
+from conformance.reporting import departures, html
 from tests.conftest import CASES, run_cases, with_fault
 
 NOT_GENERATED = f"--ignore={CASES / 'test_generated.py'}"
@@ -117,6 +117,8 @@ _POST = {"operation": "POST /chat/completions", "request": {"method": "POST", "u
          _failure("header:x-ratelimit-reset-tokens", "an x-ratelimit-reset-tokens header", "(absent)")),
         # A status: the operation and the pair, whatever the body.
         (_failure("status", "HTTP 400", "HTTP 500: 'Internal Server Error'"), _failure("status", "HTTP 400", "HTTP 500: '{\"detail\": \"x\"}'")),
+        # A 404 where the reference answers otherwise: the operation is not served, whatever the case expected (issue 19, 7).
+        (_failure("status", "HTTP 401", "HTTP 404: ''"), _failure("status", "HTTP 200", "HTTP 404: ''")),
     ],
 )
 def test_one_kind_of_finding_folds(one, other):
@@ -131,8 +133,7 @@ def test_one_kind_of_finding_folds(one, other):
         (_failure("/error/code", "error: type ['string', 'null']", "401"), _failure("/error/code", "error: type ['string', 'null']", "{'id': 1}")),
         (_failure("header:content-type", "application/json", "text/plain"), _failure("header:content-type", "application/json", "text/html")),
         (_failure("status", "HTTP 400", "HTTP 500: ''"), _failure("status", "HTTP 404", "HTTP 500: ''")),
-        (_failure("status", "HTTP 401", "HTTP 404: ''"), _failure("status", "HTTP 200", "HTTP 404: ''")),
-        # Accepting two different invalid requests is two rules unenforced.
+        # Accepting the requests of two different tests is two rules unenforced.
         (_failure("status", "HTTP 400", "HTTP 200: '{}'"), _failure("status", "HTTP 400", "HTTP 200: '{}'")),
     ],
 )
@@ -144,3 +145,89 @@ def test_the_same_status_pair_on_another_operation_is_another_departure():
     failure = _failure("status", "HTTP 400", "HTTP 500: ''")
     other = {"operation": "POST /embeddings", "request": {"method": "POST", "url": "http://t/v1/embeddings"}}
     assert departures.signature("http.status", failure, _POST, "a") != departures.signature("http.status", failure, other, "a")
+
+
+def _accepted(case_id: str, operation: dict = _POST, status: int = 200) -> dict:
+    """A case whose invalid request the target answered ``status`` where the reference refuses it with 400."""
+    failure = _failure("status", "HTTP 400", f"HTTP {status}: '{{}}'")
+    return _case(case_id, "http.status", "must", failure, operation)
+
+
+def _case(case_id: str, check: str, level: str, failure: dict, operation: dict = _POST) -> dict:
+    return {"id": case_id, "known_failure": None, "exchanges": [{**operation, "curl": "curl", "request_id": None}],
+            "checks": [{"id": check, "level": level, "status": "fail", "aspect": "errors", "section": "S", "failures": [failure]}]}
+
+
+_EMBEDDINGS = {"operation": "POST /embeddings", "request": {"method": "POST", "url": "http://t/v1/embeddings"}}
+_INVALID = "cases/test_invalid_requests.py::test_invalid_request"
+
+
+def test_accepted_invalid_requests_fold_per_operation_and_answer_listing_the_parameters(capsys):
+    """mockllm's 41 rows "expected HTTP 400, seen HTTP 200", one per constraint, are one per operation and kind of answer."""
+    cases = [_accepted(f"{_INVALID}[POST /chat/completions {name}]") for name in ("temperature>2", "n<1", "messages[0].role unlisted")]
+    cases += [_accepted(f"{_INVALID}[POST /chat/completions {name}]", status=500) for name in ("top_p>1", "stop items>4")]
+    cases += [_accepted(f"{_INVALID}[POST /embeddings {name}]", _EMBEDDINGS) for name in ("dimensions<1", "input missing")]
+    cases += [_accepted("cases/test_headers.py::test_client_request_id_too_long")]  # another test: another rule
+    found = departures.fold(cases)
+    by_summary = {d["summary"]: d for d in found}
+    assert sorted(by_summary) == [
+        "POST /chat/completions (test_client_request_id_too_long): expected HTTP 400, seen HTTP 200",
+        "POST /chat/completions (test_invalid_request, 3 parameters): expected HTTP 400, seen HTTP 200",
+        "POST /chat/completions: expected HTTP 400, seen HTTP 500",
+        "POST /embeddings (test_invalid_request, 2 parameters): expected HTTP 400, seen HTTP 200",
+    ]
+    accepted = by_summary["POST /chat/completions (test_invalid_request, 3 parameters): expected HTTP 400, seen HTTP 200"]
+    assert accepted["parameters"] == ["messages[0].role unlisted", "n<1", "temperature>2"] and accepted["cases"]["count"] == 3  # by case id
+    assert by_summary["POST /chat/completions: expected HTTP 400, seen HTTP 500"]["parameters"] == ["stop items>4", "top_p>1"]
+    assert by_summary["POST /chat/completions (test_client_request_id_too_long): expected HTTP 400, seen HTTP 200"]["parameters"] == []
+    markdown = departures.markdown(found)
+    assert "3 parameters: `messages[0].role unlisted`, `n<1`, `temperature>2`" in markdown
+    assert "<dt>parameters</dt><dd>messages[0].role unlisted, n&lt;1, temperature&gt;2</dd>" in html.departures_section(found)
+
+
+def test_an_unserved_operation_is_one_departure_whatever_its_cases_expected():
+    models = {"operation": "GET /models", "request": {"method": "GET", "url": "http://t/v1/models"}}
+    cases = [_case(f"cases/test_auth.py::{name}", "http.status", "must", _failure("status", expected, "HTTP 404: '{\"detail\": \"Not Found\"}'"), models)
+             for name, expected in (("test_missing_api_key", "HTTP 401"), ("test_unknown_key", "HTTP 401"), ("test_list", "HTTP 200"), ("test_rate", "HTTP 429 or 200"))]
+    cases.append(_case("cases/test_models.py::test_retrieve", "http.status", "must", _failure("status", "HTTP 200", "HTTP 404: ''"),
+                       {"operation": "GET /models/{model}", "request": {"method": "GET", "url": "http://t/v1/models/m"}}))
+    found = departures.fold(cases)
+    assert [(d["summary"], d["cases"]["count"]) for d in found] == [
+        ("GET /models: expected HTTP 200, 401 or 429, seen HTTP 404", 4), ("GET /models/{model}: expected HTTP 200, seen HTTP 404", 1)]
+
+
+def test_error_param_findings_that_differ_by_the_parameter_alone_are_one_departure():
+    """A target that never sends error.param: one should departure, the parameters listed (issue 21, 2)."""
+    def missing_param(name: str, operation: dict = _POST) -> dict:
+        return _case(f"{_INVALID}[{operation['operation']} {name} wrong type]", "error.param", "should",
+                     _failure("/error/param", f"param {name.split('<')[0]!r} (or a parameter containing it)", "param None"), operation)
+
+    cases = [missing_param("temperature"), missing_param("messages[0].role"), missing_param("n<1"), missing_param("dimensions", _EMBEDDINGS)]
+    (departure,) = departures.fold(cases)
+    assert departure["summary"] == "/error/param: expected param <parameter> (or a parameter containing it), seen param None (4 parameters)"
+    assert departure["parameters"] == ["messages[0].role wrong type", "n<1 wrong type", "temperature wrong type", "dimensions wrong type"]
+    # Naming another parameter than the one the case broke is another finding.
+    wrong = _case(f"{_INVALID}[POST /chat/completions top_p wrong type]", "error.param", "should",
+                  _failure("/error/param", "param 'top_p' (or a parameter containing it)", "param 'temperature'"))
+    assert len(departures.fold(cases + [wrong])) == 2
+
+
+def test_a_quoted_word_of_the_case_parameter_is_kept_by_checks_the_case_does_not_inform():
+    """body.schema's 'logprobs' is the server's omission, also on the case that breaks logprobs: one departure."""
+    schema = _failure("/choices/0", "chat.completion: 'logprobs' is a required property", "{'index': 0}")
+    cases = [_case(f"{_INVALID}[POST /chat/completions {name}]", "body.schema", "must", schema) for name in ("logprobs wrong type", "n<1")]
+    assert len(departures.fold(cases)) == 1
+
+
+def test_refusals_of_valid_requests_fold_by_what_the_target_says():
+    """A 400 for n > 1 refused and a 400 from a sampler's failure are two causes; the same message with other values is one (issue 21, 2)."""
+    def refused(case_id: str, message: str) -> dict:
+        body = json.dumps({"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}})
+        return _case(case_id, "http.status", "must", _failure("status", "HTTP 200", f"HTTP 400: {body!r}"))
+
+    cases = [refused("cases/test_chat.py::test_sampling_parameters[n=2]", "n > 1 is not supported (got 2)"),
+             refused("cases/test_chat.py::test_stream_n", "n > 1 is not supported (got 3)"),
+             refused("cases/test_chat.py::test_sampling_parameters[top_p=0.5]", "sampler failed: top_p 0.5 out of range")]
+    assert sorted((d["summary"], d["cases"]["count"]) for d in departures.fold(cases)) == [
+        ("POST /chat/completions: expected HTTP 200, seen HTTP 400 (n > 1 is not supported (got 2))", 2),
+        ("POST /chat/completions: expected HTTP 200, seen HTTP 400 (sampler failed: top_p 0.5 out of range)", 1)]

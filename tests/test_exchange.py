@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+
 import httpx
 
 from conformance.checks import REGISTRY, Finding, Violation
@@ -23,6 +26,18 @@ def test_curl_reproduces_the_request_without_the_key():
     assert '-H "authorization: Bearer $OPENAI_API_KEY"' in curl
     assert curl.startswith("curl -X POST http://127.0.0.1:1/v1/chat/completions")
     assert "--data-raw '{\"model\":\"m\"" in curl
+
+
+def test_curl_of_a_body_with_control_or_non_utf8_bytes_is_one_pastable_line_that_sends_those_bytes():
+    """A generated body may hold a NUL (no command line can) or bytes that are not UTF-8: printf writes them."""
+    body = b'{"content": "a\x00b\x1d%s\\ \'q\'"}\xff\n' + KEY.encode()
+    request = httpx.Request("POST", "http://127.0.0.1:1/v1/embeddings", content=body, headers={"Authorization": f"Bearer {KEY}"})
+    curl = Exchange(request=request, path="/embeddings", response=None, secrets=(KEY,)).curl()
+    assert not re.search(r"[\x00-\x1f\x7f\ufffd]", curl) and KEY not in curl
+    assert curl.endswith("--data-binary @-") and '-H "authorization: Bearer $OPENAI_API_KEY"' in curl
+    printf = curl.split(" | curl ", 1)[0]
+    sent = subprocess.run(["sh", "-c", printf], capture_output=True, timeout=10, check=True).stdout
+    assert sent == body.replace(KEY.encode(), b"$OPENAI_API_KEY")
 
 
 def test_violation_message_is_actionable_and_redacted():

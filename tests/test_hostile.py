@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from conformance.checks import Expect, Level, evaluate
-from conformance.config import ConfigError, Target, probe, resolve
+from conformance.config import ConfigError, Target, resolve
+from conformance.preflight import preflight
 from conformance.transport import MAX_STREAM_BYTES, STREAM_DEADLINE_FACTOR, Client, retry_wait
 from tests.conftest import KEY, run_cases
 from tests.hostile import HostileServer
@@ -137,11 +138,12 @@ def test_a_key_echoed_by_the_target_stays_out_of_messages(hostile, behaviour):
 
 def test_a_key_echoed_by_the_target_stays_out_of_reports_and_config_errors(hostile, tmp_path):
     junit = tmp_path / "junit.xml"
-    run_cases(tmp_path, hostile.url("echo-key"), "-k", "test_list_models", f"--junitxml={junit}")
+    code, results = run_cases(tmp_path, hostile.url("echo-key-listed"), "-k", "test_list_models", f"--junitxml={junit}")
+    assert code == 1 and results["summary"]["fail"] == 1  # the key, quoted as the list's object, fails the schema check
     assert KEY not in (tmp_path / "results.json").read_text() and KEY not in junit.read_text()
-    # The reachability probe's one line (exit 2) quotes httpx's error, which quotes the echoed header line.
+    # The preflight's one line (exit 2) quotes httpx's error, which quotes the echoed header line.
     with pytest.raises(ConfigError, match="does not answer: illegal header line") as error:
-        probe(Target(base_url=hostile.url("echo-key-malformed"), api_key=KEY, request_timeout=TIMEOUT))
+        preflight(Target(base_url=hostile.url("echo-key-malformed"), api_key=KEY, request_timeout=TIMEOUT))
     assert KEY not in str(error.value)
 
 
@@ -180,7 +182,7 @@ def test_the_rate_limit_case_is_not_retried_and_retries_reach_results(tmp_path, 
     _, results = run_cases(tmp_path, emulator, "-k", "test_rate_limited")
     [case] = results["cases"]
     assert case["status"] == "pass" and all(not e["retries"] for e in case["exchanges"])
-    # Two: the run's reachability probe gets the first 429, the case the second.
+    # Two: the run's preflight gets the first 429 (not a configuration error: kept going), the case the second.
     _, results = run_cases(tmp_path, hostile.url("rate-limited-2-results"), "-k", "test_list_models")
     [case] = results["cases"]
     assert case["exchanges"][0]["retries"][0].startswith("HTTP 429")
@@ -270,8 +272,8 @@ def test_bad_bounds_are_configuration_errors(values, message):
         resolve({"base_url": "http://127.0.0.1/v1", "api_key": KEY, **values})
 
 
-def test_the_reachability_probe_does_not_read_an_endless_body(hostile):
-    probe(Target(base_url=hostile.url("events-endless"), api_key=KEY, request_timeout=TIMEOUT))  # returns: an answer came
+def test_the_preflight_does_not_read_an_endless_body(hostile):
+    preflight(Target(base_url=hostile.url("events-endless"), api_key=KEY, request_timeout=TIMEOUT))  # returns: an answer came
 
 
 @pytest.mark.parametrize(

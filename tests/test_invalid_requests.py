@@ -140,9 +140,58 @@ def test_checks_judge_an_accepted_invalid_request_without_breaking(emulator):
     ("messages[0].role.x", True), ("messages[1].role", False), ("temperature", False), (None, False), ("", False),
 ])
 def test_error_param_names_the_field_or_one_containing_it(seen, passes):
+    assert _param_judged(seen, "Invalid value for 'messages[0].role': expected one of 'system', 'user'.") is passes
+
+
+@pytest.mark.parametrize("seen", ["input", "model", None])
+def test_error_param_is_not_judged_on_a_rejection_for_another_reason(seen):
+    # The message names another parameter (or none): nothing says the rejection is for the one the request changed.
+    assert _param_judged(seen, "Missing required parameter: 'input'.") is True
+
+
+def _param_judged(seen: object, message: str) -> bool:
+    """Whether error.param passes on a 400 for a request that changed messages[0].role."""
     request = httpx.Request("POST", "http://127.0.0.1:1/v1/chat/completions", json={})
-    body = {"error": {"message": "Invalid value.", "type": "invalid_request_error", "param": seen, "code": None}}
+    body = {"error": {"message": message, "type": "invalid_request_error", "param": seen, "code": None}}
     exchange = Exchange(request, "/chat/completions", httpx.Response(400, json=body, request=request))
     check = REGISTRY["error.param"]
     assert check.applies(exchange) and check.within(Expect(400, param="messages[0].role"))
-    assert (not list(check.run(exchange, Expect(400, param="messages[0].role")))) is passes
+    return not list(check.run(exchange, Expect(400, param="messages[0].role")))
+
+
+def test_responses_base_body_has_input():
+    # Servers reject a create without input: every invalid request would "pass" on that rejection alone.
+    body = invalid_requests.base(next(o for o in OPERATIONS if o.key == "POST /responses"))
+    assert body["input"] and body["max_output_tokens"] == TOKEN_LIMIT
+
+
+def test_invalid_requests_from_a_rejected_base_body_are_not_judged(emulator, tmp_path):
+    # The target rejects the base body (it wants an optional field): its 400s say nothing of the field each request
+    # changes, so none is counted a pass; each says why it was not judged. The operation's own case fails, once.
+    code, results = run_cases(tmp_path, with_fault(emulator, "responses-instructions-required"), "-k", "test_invalid_request and responses or test_create_response and not streamed")
+    derived = [c for c in results["cases"] if "test_invalid_request[" in c["id"]]
+    assert derived and {c["status"] for c in derived} == {"skip"}
+    assert all(c["reason"].startswith("not judged: the base body is rejected (HTTP 400: ") and "instructions" in c["reason"] for c in derived)
+    assert [c["status"] for c in results["cases"] if "test_create_response" in c["id"]] == ["fail"]
+    assert code == 1
+
+
+CHAT = next(o for o in OPERATIONS if o.key == "POST /chat/completions")
+MESSAGES = [{"role": "user", "content": "Hi"}]
+
+
+@pytest.mark.parametrize(("body", "null_only"), [
+    ({"model": "m", "messages": MESSAGES, "user": None}, True),  # an optional parameter the schema does not make nullable
+    ({"model": "m", "messages": [{**MESSAGES[0], "name": None}]}, True),  # at any depth
+    ({"model": "m", "messages": MESSAGES, "user": None, "n": 0}, False),  # invalid besides the null
+    ({"model": None, "messages": MESSAGES}, False),  # a required parameter
+    ({"model": "m", "messages": MESSAGES, "temperature": None}, False),  # nullable: not invalid at all
+])
+def test_null_for_an_optional_parameter_is_not_an_invalid_request(body, null_only):
+    # The reference accepts null for optional parameters in general: a generated body invalid only by such nulls
+    # may be served or refused (conformance/fuzzing/adapter.py expected), never a must failure.
+    assert invalid_requests.invalid_only_by_nulls(CHAT, body) is null_only
+
+
+def test_no_derived_invalid_request_is_invalid_only_by_nulls():
+    assert not [r.id for r in invalid_requests.requests() if invalid_requests.invalid_only_by_nulls(r.operation, r.body)]

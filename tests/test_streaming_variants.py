@@ -40,6 +40,7 @@ SEEN_IN_RESPONSES = {
     "responses-extra-fields": lambda stream: all("x_emulator" in p for p in stream.payloads if isinstance(p, dict)),
     "responses-obfuscation": lambda stream: any("obfuscation" in p for p in stream.payloads if isinstance(p, dict)),
     "responses-queued": lambda stream: any(p.get("type") == "response.queued" for p in stream.payloads if isinstance(p, dict)),
+    "responses-args-done-no-name": lambda stream: not any("name" in p for p in stream.payloads if isinstance(p, dict) and p.get("type") == "response.function_call_arguments.done"),
 }
 
 

@@ -134,7 +134,20 @@ def succeeded(operation_key: str) -> Callable[[Exchange], bool]:
 
 
 def expects_json(ex: Exchange) -> bool:
-    """A response whose body the reference makes JSON: every error, and successes of JSON operations."""
-    if ex.response is None:
+    """A response whose body the reference makes JSON: every error, and successes of JSON operations.
+
+    Not a 204 (it has no body), nor an event stream of an operation the suite does not know (the reference
+    streams Assistants runs asked with stream: true) or asked for with stream=true in the query (GET
+    /responses/{id}?stream=true); stream: true in the body of a known operation selects its media (Operation.media).
+    """
+    if ex.response is None or ex.status == 204:
         return False
-    return ex.failed or ex.operation is None or (ex.media is not None and ex.media.json)
+    if ex.failed:
+        return True
+    if _event_stream(ex) and (ex.operation is None or ex.request.url.params.get("stream") == "true"):
+        return False
+    return ex.operation is None or (ex.media is not None and ex.media.json)
+
+
+def _event_stream(ex: Exchange) -> bool:
+    return ex.response.headers.get("content-type", "").split(";")[0].strip().lower() == "text/event-stream"

@@ -45,11 +45,14 @@ def _json_mode(ex) -> bool:
 
 @check("chat.json-mode", Level.MUST, SECTION, applies=lambda ex: _chat(ex) and _json_mode(ex))
 def json_mode(ex, expect):
-    """With response_format json_object, each completed message's content is valid JSON."""
+    """With response_format json_object, each completed message's content is valid JSON (a message that calls tools instead may have none)."""
     for choice in _choices(ex):
+        message = choice.get("message") if isinstance(choice.get("message"), dict) else {}
         if choice.get("finish_reason") == "length":
             continue  # the reference allows JSON cut short by max_tokens
-        content = (choice.get("message") or {}).get("content")
+        if message.get("tool_calls") and message.get("content") is None:
+            continue  # the model called a tool instead of answering: JSON mode binds the content, and there is none
+        content = message.get("content")
         try:
             json.loads(content)
         except (TypeError, ValueError):

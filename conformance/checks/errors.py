@@ -51,11 +51,21 @@ def _names(param: object) -> list[str]:
 @check("error.param", Level.SHOULD, "Error object (ErrorResponse)", applies=lambda ex: ex.status == 400 and isinstance(ex.data, dict),
        within=lambda expect: expect.param is not None)
 def error_param(ex, expect):
-    """A request rejected for one invalid parameter names it in error.param."""
+    """A request rejected for one invalid parameter names it in error.param (judged when the rejection is for it: param or message names it)."""
     # should: the real API names the parameter for most validation errors, not all (a missing model gives param null).
     # The parameter itself, one that contains it or one inside it all name the place to fix ("tools[0]" for tools[0].type).
-    error = ex.data.get("error")
-    seen, wanted = _names(error.get("param") if isinstance(error, dict) else None), _names(expect.param)
+    error = ex.data.get("error") if isinstance(ex.data.get("error"), dict) else {}
+    seen, wanted = _names(error.get("param")), _names(expect.param)
     common = min(len(seen), len(wanted))
-    if not seen or seen[:common] != wanted[:common]:
-        yield Finding(f"param {expect.param!r} (or a parameter containing it)", f"param {error.get('param') if isinstance(error, dict) else None!r}", "/error/param")
+    named = bool(seen) and seen[:common] == wanted[:common]
+    if not named and _for_the_parameter(error, wanted):
+        yield Finding(f"param {expect.param!r} (or a parameter containing it)", f"param {error.get('param')!r}", "/error/param")
+
+
+def _for_the_parameter(error: dict, wanted: list[str]) -> bool:
+    """The rejection is for the changed parameter when its message names it (its last name: "role" of messages[0].role).
+    One that names neither in param nor in message is for something else (another parameter, the model, the key):
+    not judged, since nothing says which parameter it is about."""
+    last = next((name for name in reversed(wanted) if not name.isdigit()), None)
+    message = error.get("message")
+    return last is not None and isinstance(message, str) and last in message

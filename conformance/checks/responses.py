@@ -57,7 +57,7 @@ def _count(value: object) -> int | None:
 
 @check("responses.usage", Level.MUST, SECTION, applies=lambda ex: _finished(ex) is not None)
 def usage(ex, expect):
-    """usage.total_tokens is input_tokens + output_tokens, and usage is not all zero when text was produced."""
+    """usage.total_tokens is input_tokens + output_tokens, and usage is not all zero when a completed response produced text."""
     at, response = _finished(ex)
     counts = [_count(_usage(response).get(k)) for k in ("input_tokens", "output_tokens", "total_tokens")]
     if None in counts:
@@ -65,7 +65,8 @@ def usage(ex, expect):
     if counts[0] + counts[1] != counts[2]:
         yield Finding(f"total_tokens {counts[0] + counts[1]} (input + output)", str(counts[2]), f"{at}/usage/total_tokens")
     produced = any(isinstance(text, str) and text for _, text in _texts(response)) or _items(response, "function_call")
-    if produced and counts == [0, 0, 0]:
+    # The reference itself counts nothing on a response it ends early (max_output_tokens, content filter).
+    if produced and counts == [0, 0, 0] and response.get("status") == "completed":
         yield Finding("token counts of the input and the output produced", "usage all zero", f"{at}/usage")
 
 
@@ -102,19 +103,27 @@ def max_output_tokens(ex, expect):
             yield Finding("status incomplete on the item the limit cut", repr(last.get("status")), f"{at}/output/{len(output) - 1}/status")
 
 
-def _tool_names(tools: object) -> list:
-    return [t.get("name") for t in tools if isinstance(t, dict)] if isinstance(tools, list) else []
+def _function_names(tools: object) -> list:
+    """The names of the function tools given, those grouped in a tool's own tools (a namespace) too."""
+    found = []
+    for tool in tools if isinstance(tools, list) else ():
+        if isinstance(tool, dict):
+            found += [tool["name"]] if isinstance(tool.get("name"), str) else []
+            found += _function_names(tool.get("tools"))
+    return found
 
 
 @check("responses.echo", Level.MUST, SECTION, applies=lambda ex: _answer(ex) is not None and ("instructions" in _request(ex) or "tools" in _request(ex)))
 def echo(ex, expect):
-    """The response echoes the instructions and the tools the request gave."""
+    """The response echoes the instructions and the function tools the request gave (built-in tools, order and added tools are free)."""
     at, response = _answer(ex)
     request = _request(ex)
     if isinstance(request.get("instructions"), str) and response.get("instructions") != request["instructions"]:
         yield Finding(f"instructions {shorten(request['instructions'], 100)!r}", shorten(response.get("instructions"), 100), f"{at}/instructions")
-    if isinstance(request.get("tools"), list) and _tool_names(response.get("tools")) != _tool_names(request["tools"]):
-        yield Finding(f"tools {_tool_names(request['tools'])}", f"tools {_tool_names(response.get('tools'))}", f"{at}/tools")
+    # The reference adds and reorders tools of its built-in ones (image generation, MCP, tool search): only what the request named is promised.
+    missing = sorted(set(_function_names(request.get("tools"))) - set(_function_names(response.get("tools"))))
+    if missing:
+        yield Finding(f"tools {_function_names(request['tools'])}", f"tools {_function_names(response.get('tools'))}, without {missing}", f"{at}/tools")
 
 
 def _format(ex) -> dict:
@@ -153,16 +162,18 @@ def _forced(ex) -> bool:
 
 @check("responses.function-call", Level.MUST, SECTION, applies=lambda ex: _finished(ex) is not None and (_forced(ex) or _choice(ex) == "none"))
 def function_call(ex, expect):
-    """A forced function tool gives a function_call with call_id, a name among the tools and string arguments; tool_choice "none" none."""
+    """A forced tool gives a call (a forced function: a function_call) with call_id, a name among the tools and string arguments; tool_choice "none" no function_call."""
     at, response = _finished(ex)
     calls = _items(response, "function_call")
     if _choice(ex) == "none":
         for k, _ in calls[:1]:
             yield Finding('no function_call: tool_choice is "none"', shorten(response["output"][k]), f"{at}/output/{k}")
         return
-    if not calls and response.get("status") == "completed":
+    # "required" is met by a call of any tool, a built-in one too (image_generation_call, mcp_call, tool_search_call, ...).
+    called = calls or (_choice(ex) == "required" and _tool_calls(response))
+    if not called and response.get("status") == "completed":
         yield Finding(f"a function_call item (tool_choice {shorten(_choice(ex))})", f"output {shorten(response.get('output'))}", f"{at}/output")
-    choice, names = _choice(ex), _tool_names(_request(ex).get("tools"))
+    choice, names = _choice(ex), _function_names(_request(ex).get("tools"))
     allowed = [choice.get("name")] if isinstance(choice, dict) else names
     for k, call in calls:
         if not isinstance(call.get("call_id"), str) or not call["call_id"]:
@@ -171,6 +182,12 @@ def function_call(ex, expect):
             yield Finding(f"a name among {allowed}", repr(call.get("name")), f"{at}/output/{k}/name")
         if not isinstance(call.get("arguments"), str):
             yield Finding("arguments as a JSON string", shorten(call.get("arguments")), f"{at}/output/{k}/arguments")
+
+
+def _tool_calls(response: dict) -> list[dict]:
+    """Output items that are calls of a tool: every item but messages and reasoning."""
+    output = response.get("output")
+    return [item for item in output if isinstance(item, dict) and item.get("type") not in ("message", "reasoning")] if isinstance(output, list) else []
 
 
 def _answers_tool_output(ex) -> bool:

@@ -268,12 +268,19 @@ def role_not_repeated(ex, expect):
 def finish_reason_once(ex, expect):
     """finish_reason is null (not "") until a choice's last chunk, which carries exactly one reason."""
     for index, entries in sorted(_choice_entries(ex).items()):
-        early = [(p, c.get("finish_reason")) for p, c in entries[:-1] if c.get("finish_reason") is not None]
+        early = [(p, c.get("finish_reason")) for k, (p, c) in enumerate(entries[:-1]) if c.get("finish_reason") is not None and not _repeated(entries, k)]
         for pointer, reason in early[:3]:
             yield Finding("null until the choice's last chunk", repr(reason), f"{pointer}/finish_reason")
         pointer, last = entries[-1]
         if last.get("finish_reason") is None:
             yield Finding(f"a finish_reason in choice {index}'s last chunk", "null: the choice never finished", f"{pointer}/finish_reason")
+
+
+def _repeated(entries: list, k: int) -> bool:
+    """The reason of chunk k is the choice's last one, repeated by empty chunks after it: the reference's
+    legacy completions end a choice with a chunk of text "" that carries its finish_reason again."""
+    reason = entries[k][1].get("finish_reason")
+    return all(c.get("finish_reason") == reason and not c.get("text") and not _delta(c) for _, c in entries[k + 1:])
 
 
 @check("stream.choices", Level.MUST, SECTION, applies=lambda ex: _event_stream(ex) and not _errors(ex))

@@ -16,8 +16,8 @@ from conformance.emulator import admission, chat, models, variants
 from conformance.emulator.endpoints import ENDPOINTS
 from conformance.emulator.store import Store
 from conformance.emulator.errors import APIError
-from conformance.emulator.faults import PREFIX, active, declare, selection
-from conformance.emulator.responses import reply
+from conformance.emulator.faults import FAULTS, PREFIX, active, declare, selection, unknown_name
+from conformance.emulator.replies import reply
 
 STALL = declare("stall", "http.response", "test_single_user_message", "answers GETs but never answers a POST (a hung inference backend)")
 ERROR_ECHOES_INPUT = declare("error-echoes-input", "error.small", "test_large_invalid_input", "400 errors echo the request body back (pydantic-style `input`)")
@@ -89,9 +89,7 @@ class _FaultGateway:
             segment, _, rest = scope["path"][len(PREFIX):].partition("/")
             faults, unknown = selection(segment)
             if unknown:
-                error = {"message": f"Unknown emulator fault {unknown[0]!r}", "type": "invalid_request_error", "param": None, "code": None}
-                response = JSONResponse({"error": error}, 404)
-                return await response(scope, receive, send)
+                return await JSONResponse(unknown_name("fault", unknown[0], FAULTS), 404)(scope, receive, send)
             state["faults"] = faults
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
             if STALL in faults and scope["method"] != "GET":

@@ -9,7 +9,7 @@ from conformance import samples
 from conformance.emulator import models
 from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
-from conformance.emulator.responses import raw, reply
+from conformance.emulator.replies import raw, reply
 from conformance.emulator.validation import Number, json_object, require
 
 SPEECH_CONTENT_TYPE = declare("speech-content-type", "media.content-type", "test_speech_formats", "speech always labelled audio/mpeg, whatever the format")

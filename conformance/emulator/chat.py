@@ -11,7 +11,7 @@ from starlette.requests import Request
 from conformance.emulator import chat_request, models, streaming, tools
 from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
-from conformance.emulator.responses import reply
+from conformance.emulator.replies import reply
 from conformance.emulator.validation import Number, json_object, require
 from conformance.emulator.variants import chosen
 
@@ -98,7 +98,10 @@ def _choice(index: int, body: dict, request: Request) -> tuple[dict, int]:
     message = {"role": "assistant", "content": " ".join(words), "refusal": None, "annotations": []}
     if call := tools.forced_call(body):
         message, finish_reason, words = {**message, "content": None, "tool_calls": [call]}, "tool_calls", call["function"]["arguments"].split(" ")
-    return {"index": index, "message": message, "logprobs": None, "finish_reason": finish_reason}, len(words)
+    choice = {"index": index, "message": message, "logprobs": None, "finish_reason": finish_reason}
+    if chosen(request, "chat-no-logprobs"):
+        del choice["logprobs"]
+    return choice, len(words)
 
 
 @streaming.streamed

@@ -11,7 +11,7 @@ from conformance.emulator import chat_request, models, streaming
 from conformance.emulator.chat import REPLY
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
-from conformance.emulator.responses import reply
+from conformance.emulator.replies import reply
 from conformance.emulator.validation import Number, json_object, known_tokens, optional, require, token
 
 IGNORE_N = declare("completions-ignore-n", "completions.choices-count", "test_completion_parameters", "n ignored: one choice")

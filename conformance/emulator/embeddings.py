@@ -13,7 +13,7 @@ from starlette.requests import Request
 from conformance.emulator import models
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
-from conformance.emulator.responses import reply
+from conformance.emulator.replies import reply
 from conformance.emulator.validation import Number, json_object, known_tokens, optional, require, token
 
 BASE64_IGNORED = declare("base64-ignored", "embeddings.encoding", "test_base64", "encoding_format base64 ignored: floats returned")

@@ -9,6 +9,8 @@ Importing ``conformance.emulator`` imports every emulator module, so the table i
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -45,6 +47,17 @@ def selection(segment: str) -> tuple[frozenset[str], list[str]]:
     """The faults a path segment names, and those of its names that are not faults."""
     names = segment.split(SEPARATOR)
     return frozenset(names), [n for n in names if n not in FAULTS]
+
+
+def unknown_name(kind: str, name: str, known: Iterable[str]) -> dict:
+    """The 404 error object for a fault or variant prefix naming none: code ``unknown_<kind>``, which the
+    suite's preflight recognises to stop the run in one line, and the nearest names (a typo is the usual cause)."""
+    nearest = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+    if nearest:
+        hint = f"nearest: {', '.join(nearest)}"
+    else:  # the faults are too many for one line, and listed by a command
+        hint = "`openai-conformance checks` lists them" if kind == "fault" else f"known: {', '.join(known)}"
+    return {"error": {"message": f"Unknown emulator {kind} {name!r}: {hint}", "type": "invalid_request_error", "param": None, "code": f"unknown_{kind}"}}
 
 
 def active(request: Request, name: str) -> bool:

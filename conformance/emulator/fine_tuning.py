@@ -11,7 +11,7 @@ from starlette.requests import Request
 from conformance.emulator import models
 from conformance.emulator.errors import APIError, invalid, model_not_found
 from conformance.emulator.faults import active, declare
-from conformance.emulator.responses import reply
+from conformance.emulator.replies import reply
 from conformance.emulator.pagination import page
 from conformance.emulator.store import store
 from conformance.emulator.validation import json_object, require

@@ -11,7 +11,7 @@ from conformance import samples
 from conformance.emulator import models
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
-from conformance.emulator.responses import reply
+from conformance.emulator.replies import reply
 from conformance.emulator.validation import Number, json_object, require
 
 B64_IGNORED = declare("b64-ignored", "images.response-format", "test_image_response_formats", "response_format b64_json ignored: URLs returned")

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from conformance.emulator.errors import invalid, model_not_found
 from conformance.emulator.faults import active, declare
 from conformance.emulator.pagination import list_object
-from conformance.emulator.responses import reply
+from conformance.emulator.replies import reply
 
 CREATED_MILLISECONDS = declare("created-milliseconds", "body.schema", "test_list_models", "model `created` in milliseconds, not seconds")
 OBJECT_WRONG = declare("object-wrong", "body.schema", "test_retrieve_model", 'model `object` is "models" instead of "model"')
@@ -38,6 +38,7 @@ CATALOGUE: dict[str, Model] = {
     for m in (
         Model("gpt-4o-mini", 1721172741, "system", "chat"),
         Model("gpt-4o", 1715367049, "system", "chat"),
+        Model("gpt-4o-mini-2024-07-18", 1721172717, "system", "chat"),  # the snapshot fine-tuning starts from, listed as on the real API
         Model("gpt-3.5-turbo-instruct", 1692901427, "system", "completions"),
         Model("text-embedding-3-small", 1705948997, "system", "embeddings"),
         Model("omni-moderation-latest", 1731689265, "system", "moderation"),

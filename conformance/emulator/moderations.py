@@ -9,7 +9,7 @@ from starlette.requests import Request
 from conformance.emulator import models
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
-from conformance.emulator.responses import reply
+from conformance.emulator.replies import reply
 from conformance.emulator.validation import json_object, require
 
 ONE_RESULT = declare("moderation-one-result", "moderation.results-count", "test_moderation_inputs", "one result for an array of inputs")

@@ -45,4 +45,15 @@ class EmbeddedServer:
 
 
 def serve(port: int, api_key: str | None, host: str = "127.0.0.1", capabilities: Collection[str] | None = None) -> None:
-    uvicorn.run(create_app(api_key, capabilities), host=host, port=port, log_level="info", lifespan="off")
+    _Announced(uvicorn.Config(create_app(api_key, capabilities), host=host, port=port, log_level="info", lifespan="off")).run()
+
+
+class _Announced(uvicorn.Server):
+    """Prints the base URL to give the suite, /v1 included, once it listens (uvicorn's own line has no /v1)."""
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            host, port = self.servers[0].sockets[0].getsockname()[:2]
+            base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+            print(f"openai-conformance: the emulator serves {base}/v1 (faults: {base}/fault/<name>/v1; list: openai-conformance checks)", flush=True)

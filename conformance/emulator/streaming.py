@@ -17,7 +17,7 @@ from starlette.responses import Response, StreamingResponse
 
 from conformance.emulator.errors import APIError
 from conformance.emulator.faults import active, declare
-from conformance.emulator.responses import SERVER_ERROR, SERVER_ERROR_FAULT, _headers, reply
+from conformance.emulator.replies import SERVER_ERROR, SERVER_ERROR_FAULT, _headers, reply
 from conformance.emulator.variants import chosen
 
 _CASE = "test_stream_single_message"

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from conformance.emulator.faults import unknown_name
+
 PREFIX = "/variant/"
 
 VARIANTS: dict[str, str] = {
@@ -36,6 +38,8 @@ VARIANTS: dict[str, str] = {
     "responses-vendor-events": "event types the reference does not define (vendor:trace) at the start, amid and before the end of a Responses stream",
     "responses-extra-fields": "unknown fields in every Responses event and in the responses, items and parts they carry",
     "responses-obfuscation": "an obfuscation field on every Responses delta event (the real API's stream obfuscation)",
+    "responses-args-done-no-name": "function_call_arguments.done without name, as the reference's real streams (its document requires name)",
+    "chat-no-logprobs": "chat choices without logprobs, as the reference answers for its reasoning, search and audio models (its document requires it)",
     "responses-queued": "response.queued between response.created and response.in_progress",
     "unknown-cursor-empty-page": "a list cursor no object has answers an empty page with has_more: false (not an error)",
     "ties-by-id": "list items of the same created_at ordered by id, not by creation",
@@ -64,8 +68,7 @@ class Gateway:
         if scope["type"] == "http" and scope["path"].startswith(PREFIX):
             name, _, rest = scope["path"][len(PREFIX):].partition("/")
             if name not in VARIANTS:
-                error = {"error": {"message": f"Unknown emulator variant {name!r}", "type": "invalid_request_error", "param": None, "code": None}}
-                return await JSONResponse(error, 404)(scope, receive, send)
+                return await JSONResponse(unknown_name("variant", name, VARIANTS), 404)(scope, receive, send)
             scope.setdefault("state", {})["variant"] = name
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
             if name in CODINGS and accepts(scope, name):

@@ -16,10 +16,11 @@ import schemathesis
 from schemathesis.core.failures import Failure
 from schemathesis.core.parameters import ParameterLocation
 
-from conformance import sse
+from conformance import operations, sse
 from conformance.api import judge, must_failures
 from conformance.checks import Expect, Level, Outcome
 from conformance.exchange import Exchange
+from conformance.invalid_requests import invalid_only_by_nulls
 
 Recorder = Callable[[Exchange, list[tuple[Outcome, Level]]], None]
 
@@ -88,7 +89,8 @@ def expected(case: schemathesis.Case) -> Expect:
     A valid request succeeds; one whose body, query or path breaks the document gets 400, the
     reference's status for a validation error (not 422, not 5xx); a request naming a resource by
     id may also find none (404). A request that is unusual only in its headers (a stray
-    Content-Type on a GET) may be served or refused (400, 415): the reference does not say.
+    Content-Type on a GET) may be served or refused (400, 415): the reference does not say. Nor does
+    it for a body invalid only by nulls for optional parameters: served (the reference's way) or 400.
     """
     lookup = (404,) if "{" in case.operation.path else ()
     documented = [int(code) for code in case.operation.definition.raw.get("responses", {}) if code.isdigit() and code.startswith("2")]
@@ -97,6 +99,9 @@ def expected(case: schemathesis.Case) -> Expect:
     if meta is None or not meta.generation.mode.is_negative:
         return Expect(success)
     if any(meta.is_negative_at(location) for location in _VALIDATED):
+        if not meta.is_negative_at(ParameterLocation.QUERY) and not meta.is_negative_at(ParameterLocation.PATH) \
+                and invalid_only_by_nulls(operations.match(case.method.upper(), case.formatted_path)[0], case.body):
+            return Expect((*success, 400))  # null for an optional parameter: the reference accepts it (or may refuse it)
         return Expect((400, *lookup))
     return Expect((*success, 400, 415))
 

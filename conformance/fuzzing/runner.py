@@ -18,14 +18,15 @@ import pytest
 import requests
 import schemathesis
 from schemathesis.checks import CHECKS, load_all_checks
-from schemathesis.core.failures import FailureGroup
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.engine.recorder import ScenarioRecorder
 
 from conformance import operations
 from conformance.openapi import schema_files
-from conformance.checks import evaluate
+from conformance.checks import Level, evaluate
 from conformance.config import Target
-from conformance.exchange import Exchange
-from conformance.fuzzing import adapter, bounded
+from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH, Exchange
+from conformance.fuzzing import adapter, bounded, failures
 from conformance.budget import Budget
 from conformance.fuzzing.settings import CHECKS as SCHEMATHESIS_CHECKS
 from conformance.probe import route_missing
@@ -109,16 +110,45 @@ class Runner:
         return response
 
     def check(self, case: schemathesis.Case, response: schemathesis.Response) -> None:
-        """schemathesis's checks and the suite's on one answer; a failure fails the test with every message."""
-        token = adapter.CONTEXT.set((self._secrets, self.target.profile.levels, self._record))
+        """schemathesis's checks and the suite's on one answer; a failure fails the test with every message.
+
+        Every failure is recorded on the exchange it judged: the answer, or a request a check sent
+        itself (``ignored_auth`` resends the request with invalid credentials), kept by ``probes``.
+        """
+        judged: list[tuple[Exchange, list]] = []
+        probes = ScenarioRecorder(label=case.operation.label)
+        token = adapter.CONTEXT.set((self._secrets, self.target.profile.levels, lambda ex, outcomes: judged.append((ex, outcomes))))
         try:
-            case.validate_response(response, checks=self.checks, headers=dict(response.request.headers))
+            case.validate_response(response, checks=self.checks, headers=dict(response.request.headers), recorder=probes)
         except FailureGroup as group:
             message = _without_secrets(str(group.args[0] if group.args else group), self._secrets)
             self._failed(message)
+            self._record_all(case, response, judged, probes, group.exceptions)
             pytest.fail(message, pytrace=False)
         finally:
             adapter.CONTEXT.reset(token)
+        self._record_all(case, response, judged, probes, ())
+
+    def _record_all(self, case: schemathesis.Case, response: schemathesis.Response, judged: list, probes: ScenarioRecorder,
+                    found: tuple[Exception, ...]) -> None:
+        """The suite's outcomes and schemathesis's failures, each on the exchange it judged."""
+        exchange, outcomes = judged[0] if judged else (adapter.to_exchange(case, response, self._secrets), [])
+        sent = {}
+        for case_id, interaction in probes.interactions.items():
+            if case_id != case.id and interaction.response is not None:
+                sent[case_id] = adapter.to_exchange(probes.cases[case_id].value, interaction.response, self._secrets)
+                self.resources.track(sent[case_id])  # a probe the target accepted may have created something
+        section = self.node.get_closest_marker("reference").args[0]
+        # Where the suite's own checks failed the answer, schemathesis's restate them (a 500 is also
+        # not_a_server_error and status_code_conformance): one root cause, reported once.
+        restated = any(level is Level.MUST and not o.passed for o, level in outcomes)
+        for failure in (f for f in found if isinstance(f, Failure) and not isinstance(f, adapter.ConformanceFailure)):
+            if probe := sent.get(failure.case_id):
+                self._record(probe, [(failures.outcome(failure, probe, section), Level.MUST)])
+            elif not restated:
+                outcomes = [*outcomes, (failures.outcome(failure, exchange, section), Level.MUST)]
+        if outcomes:
+            self._record(exchange, outcomes)
 
     @property
     def _secrets(self) -> tuple[str, ...]:
@@ -287,7 +317,7 @@ def _declared(case: schemathesis.Case) -> set[str]:
 
 def _without_secrets(text: str, secrets: tuple[str, ...]) -> str:
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, "$OPENAI_API_KEY")
+        if len(secret) >= MIN_REDACTED_LENGTH:  # as Exchange.redact: a key like "x" is not replaced in every word
+            text = text.replace(secret, KEY_PLACEHOLDER)
     return text
 

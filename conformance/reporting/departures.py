@@ -15,9 +15,22 @@ same way, and two targets' departures line up in ``compare``):
 - the seen value's shape: its JSON type when it is a value (``401`` and ``404`` are both an integer
   where a string belongs), else the text with its values folded;
 - a finding about the status (pointer ``status``) folds by the operation and the status pair
-  instead (``POST /chat/completions: HTTP 400 -> HTTP 500``), and when the target accepted a request
-  the reference refuses (a 4xx expected, a 2xx seen) by the case too: each refused request is a rule
-  of its own ("accepts stream_options without stream", "accepts a 513-character X-Client-Request-Id").
+  instead (``POST /chat/completions: HTTP 400 -> HTTP 500``), whatever the body; and
+  - when the target accepted a request the reference refuses (a 4xx expected, a 2xx seen), by the
+    case's test too: each test of a refused request is a rule of its own ("accepts stream_options
+    without stream", "accepts a 513-character X-Client-Request-Id"), while the variants of one
+    parametrized test are one rule (``test_invalid_request[…]``: the schema's constraints unenforced);
+  - when it answered 404 where the reference answers anything else, by the operation alone: the
+    target does not serve it, whichever case asked;
+  - when it refused (4xx) a request the reference accepts (a 2xx expected), by what it says too (its
+    error message, values folded): "n > 1 is not supported" and a sampler's failure are two causes.
+
+A case's parameter (the ``[…]`` of its id: which constraint a derived invalid request breaks, which
+operation) is the case's data, not the finding's kind: it never enters a signature. So a check
+whose expected value the case supplies (registered ``within`` a case's expectation: ``error.param``
+names the parameter the case broke) has each quoted word of the case's parameter folded to
+``<parameter>``: "never sends param" is one departure, not one per parameter. The departure lists
+the parameters of its cases when they are all variants of one test (``parameters``).
 
 Nothing here knows a particular check: a new check's findings fold by the same rules.
 """
@@ -41,26 +54,83 @@ _DATA_WORD = re.compile(r"(?<![\w.-])(?=[\w.-]*[A-Za-z])(?=[\w.-]*\d)[\w.-]+")
 _CUT = re.compile(r"… \(\d+ chars\)$")
 """The suffix ``shorten`` leaves on a value cut for a message."""
 _SEEN_LIMIT = 60
+_WORD = re.compile(r"[^\s<>=,]+")
+"""A word of a case's parameter: ``messages[0].role`` and ``unlisted`` in ``POST /chat/completions messages[0].role unlisted``."""
+_OPERATION = re.compile(r"^[A-Z]+ /\S* ")
+"""An operation leading a case's parameter (the departure names it already)."""
+PLACEHOLDER = "<parameter>"
 
 
 def signature(check: str, failure: dict, exchange: dict | None, case_id: str) -> str:
     """The key under which this failure folds with others into one departure (see the module's docstring)."""
     pointer = failure["pointer"]
     if pointer == "status":
-        expected, seen = _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
+        expected, seen = _pair(failure)
+        if seen == ["404"] and "404" not in expected:
+            return f"{check} {_operation(exchange)}: HTTP 404"
         key = f"{check} {_operation(exchange)}: HTTP {' or '.join(expected)} -> HTTP {''.join(seen)}"
-        return f"{key} ({case_id})" if _accepted(failure) else key
-    expected, seen = failure["expected"], failure["seen"]
+        if _refused(failure):
+            return f"{key}: {_refusal(failure)}"
+        return f"{key} ({without_parameter(case_id)})" if _accepted(failure) else key
+    expected, seen = _case_data(check, failure["expected"], case_id), _case_data(check, failure["seen"], case_id)
     if pointer.startswith("header:"):  # one departure per kind of header finding; the example names the header
         name = pointer.removeprefix("header:")
         pointer, expected, seen = "header:*", expected.replace(name, "<header>"), seen.replace(name, "<header>")
     return f"{check} {_INDEX.sub('/*', pointer)} | {_expected_shape(expected)} | {_seen_shape(seen)}"
 
 
+def parameter_of(case_id: str) -> str | None:
+    """The case's parameter: the ``[…]`` ending its id (``None`` for a case that is not parametrized)."""
+    name = case_id.rpartition("::")[2]
+    return name[name.index("[") + 1:-1] if "[" in name and name.endswith("]") else None
+
+
+def without_parameter(case_id: str) -> str:
+    """The case's test: its id with the parameter folded (``test_invalid_request[…]``)."""
+    parameter = parameter_of(case_id)
+    return case_id if parameter is None else case_id[: -len(parameter) - 1] + "…]"
+
+
+def _case_data(check: str, text: str, case_id: str) -> str:
+    """``text`` with each quoted word of the case's parameter as PLACEHOLDER, for a check whose expected value the case supplies."""
+    registered, parameter = REGISTRY.get(check), parameter_of(case_id)
+    if registered is None or registered.within is None or not parameter:
+        return text
+    words = set(_WORD.findall(parameter))
+    return _QUOTED.sub(lambda m: PLACEHOLDER if m[0][1:-1] in words else m[0], text)
+
+
+def _pair(failure: dict) -> tuple[list[str], list[str]]:
+    """A status finding's statuses: those expected, and the one seen (none for a transport failure)."""
+    return _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
+
+
 def _accepted(failure: dict) -> bool:
     """A status finding where the target accepted (2xx) what the reference refuses (only 4xx/5xx expected)."""
-    expected, seen = _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
+    expected, seen = _pair(failure)
     return bool(expected and seen) and all(s >= "400" for s in expected) and seen[0] < "300"
+
+
+def _refused(failure: dict) -> bool:
+    """A status finding where the target refused (4xx, not 404: not served) what the reference accepts (only 2xx expected)."""
+    expected, seen = _pair(failure)
+    return bool(expected and seen) and all(s < "300" for s in expected) and seen[0].startswith("4") and seen[0] != "404"
+
+
+def _refusal(failure: dict) -> str:
+    """The cause a refusal names: what the target said, values folded."""
+    return _expected_shape(_said(failure))[:_SEEN_LIMIT]
+
+
+def _said(failure: dict) -> str:
+    """What the target said with a status: its error message, else its body."""
+    body = failure["seen"].partition(": ")[2]
+    try:
+        body = ast.literal_eval(body)  # the body as the finding quotes it
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        pass
+    message = re.search(r'"message"\s*:\s*"((?:[^"\\]|\\.)*)', str(body))
+    return message[1] if message else str(body)
 
 
 def _operation(exchange: dict | None) -> str:
@@ -123,6 +193,7 @@ def fold(cases: list[dict]) -> list[dict]:
                     departure["level"] = "must"  # a profile raised the level for some cases only
                 departure["_cases"].setdefault(case["id"], _known(case))
                 departure["_pointers"].setdefault(failure["pointer"], None)
+                departure["_expected"].setdefault(failure["expected"], None)
                 departure["findings"] += 1
     return sorted((_finish(d) for d in found.values()), key=lambda d: (LEVELS.index(d["level"]), -d["cases"]["count"], d["check"], d["signature"]))
 
@@ -145,7 +216,7 @@ def _new(key: str, check: dict, failure: dict, exchange: dict | None, case_id: s
         "section": failure.get("section") or check.get("section"),
         "aspect": check["aspect"],
         "rule": registered.summary if registered else None,
-        "summary": summary(failure, exchange, case_id),
+        "summary": "",  # once every case is known (_finish)
         "pointer": failure["pointer"],
         "expected": failure["expected"],
         "seen": failure["seen"],
@@ -154,17 +225,34 @@ def _new(key: str, check: dict, failure: dict, exchange: dict | None, case_id: s
         "findings": 0,
         "_cases": {},
         "_pointers": {},
+        "_expected": {},
+        "_example": (failure, exchange, case_id),
     }
 
 
-def summary(failure: dict, exchange: dict | None, case_id: str) -> str:
-    """One line in plain words: where, what the reference has, what the target sent."""
+def summary(check: str, failure: dict, exchange: dict | None, case_id: str, parameters: list[str] = (), expected: list[str] = ()) -> str:
+    """One line in plain words: where, what the reference has, what the target sent. ``parameters``: those of
+    the cases folded into it, when they vary one test; ``expected``: every expected text of a status folded by operation."""
     if failure["pointer"] == "status":  # the body is in the example; the line says which request
         seen = _STATUS.search(failure["seen"])
-        where = f"{_operation(exchange)} ({case_id.rpartition('::')[2]})" if _accepted(failure) else _operation(exchange)
-        return f"{where}: expected {failure['expected']}, seen {seen[0] if seen else summary_clip(failure['seen'], 70)}"
+        where = _operation(exchange)
+        if _accepted(failure):
+            test = case_id.rpartition("::")[2]
+            where += f" ({test.partition('[')[0]}, {len(parameters)} parameters)" if len(parameters) > 1 else f" ({test})"
+        said = f" ({summary_clip(_said(failure), 60)})" if _refused(failure) else ""
+        return f"{where}: expected {_statuses(expected) if len(expected) > 1 else failure['expected']}, seen {seen[0] + said if seen else summary_clip(failure['seen'], 70)}"
     where = failure["pointer"] or _operation(exchange)
-    return f"{where}: expected {summary_clip(failure['expected'], 70)}, seen {summary_clip(failure['seen'], 70)}"
+    expected, seen = failure["expected"], failure["seen"]
+    if len(parameters) > 1:  # the example's parameter stands for each case's
+        expected, seen = _case_data(check, expected, case_id), _case_data(check, seen, case_id)
+    line = f"{where}: expected {summary_clip(expected, 70)}, seen {summary_clip(seen, 70)}"
+    return line + (f" ({len(parameters)} parameters)" if PLACEHOLDER in expected + seen else "")
+
+
+def _statuses(texts: list[str]) -> str:
+    """The statuses of several expected texts as one: ``HTTP 200, 401 or 429``."""
+    found = list(dict.fromkeys(re.findall(r"\b\d{3}\b", " ".join(texts))))
+    return "HTTP " + (f"{', '.join(found[:-1])} or {found[-1]}" if len(found) > 1 else "".join(found))
 
 
 def summary_clip(text: str, limit: int) -> str:
@@ -174,12 +262,22 @@ def summary_clip(text: str, limit: int) -> str:
 
 
 def _finish(departure: dict) -> dict:
-    cases, pointers = departure.pop("_cases"), departure.pop("_pointers")
+    cases, pointers, expected = departure.pop("_cases"), departure.pop("_pointers"), departure.pop("_expected")
+    failure, exchange, case_id = departure.pop("_example")
     known = sum(cases.values())
     departure["cases"] = {"count": len(cases), "ids": list(cases)}
     departure["pointers"] = list(pointers)[:20]
     departure["known_failure"] = "all" if known == len(cases) else ("some" if known else "none")
+    departure["parameters"] = _parameters(list(cases))
+    departure["summary"] = summary(departure["check"], failure, exchange, case_id, departure["parameters"], list(expected))
     return departure
+
+
+def _parameters(case_ids: list[str]) -> list[str]:
+    """The parameters of the cases, without a leading operation, when they are the variants of one test; else none."""
+    if len({without_parameter(i) for i in case_ids}) != 1 or parameter_of(case_ids[0]) is None:
+        return []
+    return list(dict.fromkeys(_OPERATION.sub("", parameter_of(i)) for i in case_ids))
 
 
 def short_case(case_id: str) -> str:
@@ -230,6 +328,8 @@ def markdown(departures: list[dict], title: str = "") -> str:
     for d in departures:
         out += [f"**`{d['check']}`** ({d['section']}): {_cell(d['summary'])}; on " + ", ".join(f"`{short_case(i)}`" for i in d["cases"]["ids"][:10])
                 + (f" and {d['cases']['count'] - 10} more" if d["cases"]["count"] > 10 else ""), ""]
+        if d.get("parameters"):
+            out += [f"{len(d['parameters'])} parameters: " + ", ".join(f"`{p}`" for p in d["parameters"]), ""]
         if d["curl"]:
             out += ["```sh", d["curl"], "```", ""]
     out.append("</details>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from html import escape
 
-from conformance.profile import CAPABILITIES
+from conformance.profile import CAPABILITIES, NOT_SERVED
 from conformance.reporting import departures as folding
 from conformance.reporting.aspects import ASPECTS, DESCRIPTIONS
 
@@ -19,7 +19,7 @@ h1{font-size:22px;margin:4px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom
 h3{font-size:15px;margin:0 0 6px;word-break:break-all}
 dl.meta{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:8px 0}dl.meta dt{color:#5b6672}dl.meta dd{margin:0}
 .verdict{display:inline-block;padding:4px 10px;border-radius:4px;font-weight:600;color:#fff}
-.verdict.ok{background:#1f883d}.verdict.bad{background:#cf222e}.verdict.broken{background:#8250df}
+.verdict.ok{background:#1f883d}.verdict.gate{background:#9a6700}.verdict.bad{background:#cf222e}.verdict.broken{background:#8250df}
 .counts{display:flex;gap:10px;margin:8px 0}.counts div{border:1px solid #d6dce2;border-radius:6px;padding:6px 14px;text-align:center}
 .counts b{display:block;font-size:20px}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #d6dce2;padding:5px 8px;text-align:left;vertical-align:top}
@@ -61,13 +61,6 @@ def render(document: dict) -> str:
 
 def _header(document: dict) -> str:
     summary, run, target = document["summary"], document["run"], document["target"]
-    if summary["error"]:
-        verdict = ("broken", f"the suite itself failed on {summary['error']} case(s)")
-    elif any(c["status"] == "fail" and not _expected(c) for c in document["cases"]):
-        verdict = ("bad", "not conformant: must checks failed")
-    else:
-        known = sum(_expected(c) for c in document["cases"])
-        verdict = ("ok", "conformant: every must check passed" + (f" ({known} known failure(s) of the profile)" if known else ""))
     seed = run["seed"]
     meta = {
         "target": target["base_url"],
@@ -83,10 +76,35 @@ def _header(document: dict) -> str:
                         + (f"; stopped: {cost['stopped']}" if cost["stopped"] else ""))
     counts = "".join(f"<div><b>{summary[s]}</b>{s}</div>" for s in ("pass", "fail", "skip", "error", "warnings"))
     return (
-        f"<header><h1>openai-conformance report</h1><p class='verdict {verdict[0]}'>{escape(verdict[1])}</p>"
+        "<header><h1>openai-conformance report</h1><p>" + " ".join(f"<span class='verdict {shade}'>{escape(text)}</span>" for shade, text in verdict(document)) + "</p>"
         + "<dl class='meta'>" + "".join(f"<dt>{k}</dt><dd>{escape(str(v))}</dd>" for k, v in meta.items()) + "</dl>"
         + f"<section id='summary'><h2>Summary (cases)</h2><div class='counts'>{counts}</div></section></header>"
     )
+
+
+def verdict(document: dict) -> list[tuple[str, str]]:
+    """The banner: (shade, text) parts, each true on its own, so one never hides another (a suite error and must failures)."""
+    cases = document["cases"]
+    parts = []
+    if errors := document["summary"]["error"]:
+        parts.append(("broken", f"the suite itself failed on {errors} case(s)"))
+    if failing := sum(c["status"] == "fail" and not _expected(c) for c in cases):
+        parts.append(("bad", f"not conformant: {failing} case(s) failed must checks"))
+    if not parts:
+        parts.append(_holds(cases))
+    return parts
+
+
+def _holds(cases: list[dict]) -> tuple[str, str]:
+    """What holds when nothing failed unexpectedly: conformant only when nothing departs, else the gate and what it let through."""
+    let_through = {
+        "known failure(s)": sum(_expected(c) for c in cases),
+        "case(s) with should departures": sum(c["status"] == "pass" and c["level"] == "should" for c in cases),
+        "not served": sum(c["status"] == "skip" and (c["reason"] or "").startswith(NOT_SERVED) for c in cases),
+    }
+    if not any(let_through.values()):
+        return ("ok", "conformant: nothing departs from the reference")
+    return ("gate", "passes its profile's gate: " + ", ".join(f"{n} {what}" for what, n in let_through.items() if n))
 
 
 def departures_section(departures: list[dict]) -> str:
@@ -119,6 +137,7 @@ def departure_example(departure: dict) -> str:
         "seen": d["seen"],
         "request id": d["request_id"] or "(none)",
         "cases": ", ".join(folding.short_case(i) for i in d["cases"]["ids"]),
+        "parameters": ", ".join(d.get("parameters", ())),  # older results.json files have none
     }
     example = "".join(f"<dt>{k}</dt><dd>{escape(v)}</dd>" for k, v in facts.items() if v)
     return f"<dl class='example'>{example}</dl>" + (f"<pre>{escape(d['curl'])}</pre>" if d["curl"] else "")
@@ -204,6 +223,8 @@ def _failure(case: dict) -> str:
 def _exchange(exchange: dict) -> str:
     request, response = exchange["request"], exchange["response"]
     lines = [f"{request['method']} {request['url']}", *(f"{k}: {v}" for k, v in request["headers"].items())]
+    if source := exchange.get("source"):  # judged from a recording: where, and what it could not tell
+        lines[:0] = [f"recorded in {source['file']} #{source['index']}", *(f"not judged: {what}: {why}" for what, why in source["not_judged"].items()), ""]
     if request["body"]:
         lines += ["", request["body"]]
     lines.append("")

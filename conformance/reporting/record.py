@@ -86,6 +86,7 @@ def exchange_record(ex: Exchange) -> dict:
         "request_id": ex.request_id,
         "client_request_id": ex.request.headers.get("x-client-request-id"),
         "curl": ex.curl(),
+        **({"source": ex.source} if ex.source is not None else {}),
     }
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conformance import __version__, spending
+from conformance import __version__, case_ids, spending
 from conformance.checks import REGISTRY
 from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
 from conformance.reporting import broken, departures, html, record
@@ -49,7 +49,7 @@ class Collector:
         self.cases: list[dict] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        row = self.rows.setdefault(report.nodeid, _new_row(report.nodeid))
+        row = self._row(report.nodeid)
         row["duration"] = round(row["duration"] + report.duration, 6)
         status, reason = _status(report)
         if STATUSES.index(status) > STATUSES.index(row["status"]):
@@ -64,8 +64,12 @@ class Collector:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """A module of cases that does not even import is the suite's own failure: an error row."""
         if report.failed:
-            row = self.rows.setdefault(report.nodeid, _new_row(report.nodeid))
+            row = self._row(report.nodeid)
             row["status"], row["reason"] = "error", _crash(report)
+
+    def _row(self, nodeid: str) -> dict:
+        case_id = case_ids.canonical(nodeid)  # the same id whatever the entry point (conformance/case_ids.py)
+        return self.rows.setdefault(case_id, _new_row(case_id))
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -121,7 +125,8 @@ def _finish(row: dict) -> dict:
             check = checks.setdefault(outcome["id"], {
                 "id": outcome["id"],
                 "level": outcome["level"],  # the level in force (a profile may raise it)
-                "section": REGISTRY[outcome["id"]].section if outcome["id"] in REGISTRY else None,
+                # A check of schemathesis's (conformance/fuzzing/failures.py) is not registered: its failure has the section.
+                "section": REGISTRY[outcome["id"]].section if outcome["id"] in REGISTRY else next((f["section"] for f in outcome["failures"]), None),
                 "aspect": aspect(outcome["id"], row["capability"]),
                 "status": "pass",
                 "runs": 0,

@@ -1,5 +1,5 @@
 """The emulator's Responses API (POST /responses and the stored responses), not to be confused with
-conformance/emulator/responses.py, which builds every HTTP reply.
+conformance/emulator/replies.py, which builds every HTTP reply.
 
 - request.py: the body's rules (400 with the error object and ``param``)
 - output.py: what the deterministic model answers (output items, token counts, JSON instances)

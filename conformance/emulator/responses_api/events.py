@@ -154,6 +154,8 @@ def _variant(request: Request, out: list[dict]) -> list[dict]:
             for key in ("response", "item", "part"):
                 if isinstance(event.get(key), dict):
                     event[key] = {**event[key], "x_emulator": True}
+    if chosen(request, "responses-args-done-no-name"):
+        out = [{k: v for k, v in e.items() if k != "name"} if e.get("type") == "response.function_call_arguments.done" else e for e in out]
     if chosen(request, "responses-obfuscation"):
         for event in out:
             if event.get("type", "").endswith(".delta"):

@@ -18,7 +18,7 @@ NO_STATUS = declare("responses-no-status", "body.schema", _CASE, "a response wit
 NO_OUTPUT_DETAILS = declare("responses-usage-no-output-details", "body.schema", _CASE, "usage without output_tokens_details (llama.cpp #22659)")
 TEXT_LOGPROBS_NULL = declare("responses-text-logprobs-null", "body.schema", _CASE, "output_text parts with logprobs null (LiteLLM)")
 TOTAL_WRONG = declare("responses-usage-total-wrong", "responses.usage", _CASE, "usage.total_tokens is input_tokens + output_tokens + 1")
-USAGE_ZERO = declare("responses-usage-zero", "responses.usage", _CASE, "usage all zero although text was produced")
+USAGE_ZERO = declare("responses-usage-zero", "responses.usage", "test_text_format_json_mode", "usage all zero although a completed response produced text")
 NO_COMPLETED_AT = declare("responses-completed-at-null", "responses.completed", "test_text_format_json_mode", "a completed response with completed_at null")
 CUT_COMPLETED = declare("responses-cut-reported-completed", "responses.max-output-tokens", _CASE,
                         "an answer cut by max_output_tokens reported completed with incomplete_details null (vLLM #24184)")

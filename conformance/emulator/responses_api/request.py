@@ -41,9 +41,14 @@ CONVERSATION_ACCEPTED = declare("responses-previous-with-conversation", "http.st
 STREAM_OPTIONS_ACCEPTED = declare("responses-stream-options-without-stream", "http.status", f"{_INVALID} and stream_options",
                                   "stream_options without stream accepted (200)")
 
+INSTRUCTIONS_REQUIRED = declare("responses-instructions-required", "http.status", "test_create_response and not streamed",
+                                "a body without instructions (an optional parameter) rejected: 400, as servers that require input do")
+
 
 def validate(body: dict, request: Request) -> None:
     require(body, "model", str)
+    if active(request, INSTRUCTIONS_REQUIRED) and "instructions" not in body:
+        raise invalid("instructions", "Missing required parameter: 'instructions'.", "missing_required_parameter")
     for number in chat_request.numbers(NUMBERS, request):
         number.validate(body)
     value = body.get("input")

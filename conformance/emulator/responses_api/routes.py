@@ -10,7 +10,7 @@ from conformance.emulator import models, streaming
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.pagination import page
-from conformance.emulator.responses import reply
+from conformance.emulator.replies import reply
 from conformance.emulator.responses_api import events, object_faults, output, request as body_rules, state
 from conformance.emulator.store import store
 from conformance.emulator.validation import json_object

@@ -1,4 +1,4 @@
-"""Every emulator response is built here, so headers and response-level faults apply to all of them."""
+"""Every HTTP reply of the emulator is built here (the Responses API itself is responses_api/), so headers and response-level faults apply to all of them."""
 
 from __future__ import annotations
 
