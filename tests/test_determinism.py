@@ -43,6 +43,13 @@ def test_an_xdist_worker_takes_its_controllers_seed():
     assert worker.option.hypothesis_seed == "1234"
 
 
+def test_generation_draws_no_constants_from_the_modules_imported():
+    from hypothesis.internal.conjecture import providers
+
+    generation_plugin._without_local_constants()  # conformance itself is "local" code in a checkout
+    assert not any(providers._get_local_constants().set_for_type(kind) for kind in (int, float, bytes, str))
+
+
 def test_a_seed_that_is_no_number_is_one_line_and_exit_2(tmp_path, capsys):
     assert cli.main(["run", "--hypothesis-seed", "abc", "--report-dir", str(tmp_path)]) == 2
     assert capsys.readouterr().err == "openai-conformance: --hypothesis-seed must be a whole number or 'random', not 'abc'\n"

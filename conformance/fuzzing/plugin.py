@@ -53,6 +53,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     if not selects_cases(config) or any(config.getoption(o) for o in ("help", "version")):
         return None
     _fix_seed(config)
+    _without_local_constants()
     try:
         settings(config)
     except ConfigError as error:
@@ -72,6 +73,21 @@ def _fix_seed(config: pytest.Config) -> None:
     elif seed == RANDOM_SEED:
         seed = str(secrets.randbelow(2**32))
     config.option.hypothesis_seed = seed
+
+
+def _without_local_constants() -> None:
+    """Hypothesis also draws strings and numbers from the source of the "local" modules imported so far (those not
+    in site-packages): which they are depends on how the suite was started (a checkout or an installed package, the
+    CLI, plain pytest, an xdist worker, the user's own modules), so one seed sent other requests (measured: a worker
+    and a serial run differed). Generation draws Hypothesis's own constants only. Through a private hook: a
+    Hypothesis without it is left as it is."""
+    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.constants_ast import Constants
+
+    if hasattr(providers, "_get_local_constants"):
+        none = Constants()
+        providers._get_local_constants = lambda: none
+        getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", {}).clear()  # what was drawn from the modules before
 
 
 @pytest.hookimpl(optionalhook=True)
