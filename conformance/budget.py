@@ -60,11 +60,24 @@ class Spend:
         self._file = directory / f"{name}.json" if directory else None
         self._others = (0, 0)
         self._read_at = float("-inf")
+        self.unanswered: list[str] = []
+        """Why each of the latest requests got no answer in time, oldest first: emptied by any answer (this process's)."""
 
-    def count(self, exchange: Exchange | None) -> None:
-        """One request sent, and the tokens its answer reported (``None``: a request that got no answer)."""
+    def count(self, exchange: Exchange | None, unanswered: str | None = None) -> None:
+        """One request sent, and the tokens its answer reported (``None``: a request that got no answer).
+
+        ``unanswered``: why no answer came in time (refused, reset, timed out, a body not whole in time), else ``None``.
+        """
         self.requests += 1
         self.tokens += 0 if exchange is None else tokens(exchange)
+        self.unanswered = [*self.unanswered, unanswered] if unanswered else []
+
+    def stopped_answering(self, limit: int) -> str | None:
+        """Why no further request should be sent once ``limit`` requests in a row got no answer (--max-unanswered)."""
+        if len(self.unanswered) < limit:
+            return None
+        return (f"the target stopped answering ({len(self.unanswered)} requests in a row without an answer, "
+                f"--max-unanswered={limit}; the last: {self.unanswered[-1]})")
 
     def total(self) -> tuple[int, int]:
         """The run's (requests, tokens) so far; re-reads the other processes' counts when stale."""

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from importlib.util import find_spec
 from pathlib import Path
 
+from conformance import completeness
 from conformance import config as cfg
 from conformance.fuzzing.settings import DEFAULT_SEED, RANDOM_SEED
 from conformance.fuzzing.settings import OPTIONS as GENERATION_OPTIONS
@@ -31,6 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--hypothesis-seed", help=f"seed of the generated requests: a whole number, or {RANDOM_SEED} for one drawn now (printed and recorded in results.json for replay) [default: {DEFAULT_SEED}]")
     run.add_argument("--report-dir", type=Path, help="where junit.xml, results.json, report.html and allure-results/ go (default: reports/<timestamp>/)")
     run.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments, e.g. -- -n 2 -k chat")
+
+    proxy = commands.add_parser("proxy", help="forward a client's traffic to a server unchanged and judge it as it passes (docs/proxy.md)")
+    proxy.add_argument("--upstream", required=True, help="the server's base URL, including /v1; the proxy's root stands for it")
+    proxy.add_argument("--host", default="127.0.0.1", help="where to listen (default: 127.0.0.1)")
+    proxy.add_argument("--port", type=int, default=8088, help="where to listen (default: 8088; 0: any free port)")
+    proxy.add_argument("--report-dir", type=Path, help="where exchanges.jsonl and the reports go (default: reports/<timestamp>/)")
+    proxy.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the upstream's answer and between its bytes (default: 600, the official SDKs' own)")
+    proxy.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to wait for a connection to the upstream (default: 10)")
+    proxy.add_argument("--ca-bundle", help="trust this CA bundle (PEM) for an https upstream (default: the system's trust store)")
+    proxy.add_argument("--insecure", action="store_true", help="do not verify the upstream's certificate")
 
     judge = commands.add_parser("judge", help="judge recorded traffic (HAR, VCR.py cassettes, JSON Lines of exchanges) with the run's checks and reports")
     judge.add_argument("files", nargs="+", metavar="FILE", help="recordings: HAR 1.2, VCR.py cassettes, JSON Lines of exchanges, request-response JSON (docs/judge.md)")
@@ -76,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv[:len(argv) - len(pytest_args) - bool(pytest_args)])
     if args.command == "judge":
         args.pytest_args = pytest_args
-    commands_ = {"run": _run, "judge": _judge, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi, "departures": _departures, "compare": _compare}
+    commands_ = {"run": _run, "judge": _judge, "proxy": _proxy, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi, "departures": _departures, "compare": _compare}
     return commands_[args.command](args)
 
 
@@ -95,6 +106,7 @@ exit codes:
   2  bad input to the suite: options, profile, files, unreachable target
   3  the suite itself failed on a case (an exception that is not a check's verdict); the reports say where
   4  the verdict is incomplete (cases not run: budget, run timeout, target stopped answering)
+  precedence 3 > 4 > 1: a run that broke or stopped early never reads as a plain failure or a pass
 
 budgets by --depth (--budget-requests, --budget-tokens, --budget-seconds override them):
 {budgets}
@@ -135,6 +147,12 @@ def _judge(args: argparse.Namespace) -> int:
     return _session(cases, _report_dir(args), ["-p", "conformance.recordings.session", *recordings, *base_url, *distribution, *args.pytest_args], allure=False)
 
 
+def _proxy(args: argparse.Namespace) -> int:
+    from conformance.proxy.command import serve
+
+    return serve(args.upstream, args.host, args.port, _report_dir(args), args.timeout, args.connect_timeout, args.ca_bundle, args.insecure)
+
+
 def _report_dir(args: argparse.Namespace) -> Path:
     return args.report_dir or Path("reports", datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
 
@@ -151,6 +169,7 @@ def _session(cases: Path, report_dir: Path, arguments: list[str], allure: bool =
         # This process imported `conformance` before pytest could mark the plugin for assertion
         # rewriting; the plugin asserts nothing, so pytest's warning about it is noise.
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        *_PLUGINS,
         "-o", "junit_suite_name=openai-conformance",
         f"--junitxml={report_dir / 'junit.xml'}", f"--conformance-results={results}",
         f"--conformance-html={report_dir / 'report.html'}", *([f"--alluredir={report_dir / 'allure-results'}"] if allure else []),
@@ -162,22 +181,29 @@ def _session(cases: Path, report_dir: Path, arguments: list[str], allure: bool =
         if not session.nothing_selected:  # under pytest-xdist; else the plugin said it, in one line
             print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
         return 2
-    summary = json.loads(results.read_text())["summary"] if results.exists() else None
+    document = json.loads(results.read_text()) if results.exists() else None
+    summary = document["summary"] if document else None
     if results.exists():
         print(f"openai-conformance: reports in {report_dir}/", file=sys.stderr)
-    return exit_code(int(code), session.started, summary)
+    ours = exit_code(int(code), session.started, summary)
+    if document and (incomplete := completeness.verdict_line(document["cases"], ours)):
+        print(incomplete, file=sys.stderr)  # the last line: what the verdict does not cover
+    return ours
 
 
 def exit_code(pytest_code: int, session_started: bool, summary: dict | None) -> int:
-    """Ours from pytest's: 0 every must check passed, 1 conformance failures, 2 bad configuration, 3 the suite broke.
+    """Ours from pytest's: 0 every must check passed, 1 conformance failures, 2 bad configuration, 3 the suite broke,
+    4 incomplete: cases not run (a budget spent, --run-timeout passed, the target stopped answering).
 
-    A case in error (an exception that is not a check's verdict) makes the run 3 even when other
-    cases failed: the verdict is incomplete, and the failures are still in the reports.
+    Precedence 3 > 4 > 1: a case in error makes the run 3 even when other cases failed or did not run, and
+    cases not run make it 4 even when others failed; either way the verdict is incomplete, never 0, and the
+    failures are still in the reports.
     """
-    if pytest_code == 0:
-        return 0
-    if pytest_code == 1:
-        return 3 if summary is None or summary["error"] else 1
+    incomplete = bool(summary and summary.get("not_run", {}).get("count"))
+    if pytest_code in (0, 1):
+        if pytest_code == 1 and (summary is None or summary["error"]):
+            return 3
+        return completeness.INCOMPLETE if incomplete else pytest_code
     if pytest_code == 2:  # interrupted: by our one-line configuration error (before any session) or during the run
         return 3 if session_started else 2
     if pytest_code in (4, 5):  # a pytest usage error; no case selected
@@ -186,10 +212,14 @@ def exit_code(pytest_code: int, session_started: bool, summary: dict | None) -> 
 
 
 class _SessionWatch:
-    """Tells the configuration error the plugin reports before a session from an interruption during one."""
+    """Tells the configuration error the plugin reports before a session from an interruption during one;
+    prints an incomplete verdict's line itself, after the reports' folder (see ``_run``)."""
 
     started = False
     nothing_selected = False
+
+    def pytest_configure(self, config) -> None:
+        config.stash[completeness.SAID_BY_CALLER] = True
 
     def pytest_sessionstart(self) -> None:
         self.started = True
@@ -219,11 +249,12 @@ def _probe(args: argparse.Namespace) -> int:
     except cfg.ConfigError as error:
         print(f"openai-conformance: {error}", file=sys.stderr)
         return 2
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"openai-conformance: profile written to {args.output}", file=sys.stderr)
-    else:
+    if not args.output:
         print(text, end="")
+    elif not _written(args.output, text):
+        return 2
+    else:
+        print(f"openai-conformance: profile written to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -264,12 +295,14 @@ def _departures(args: argparse.Namespace) -> int:
         return 2
     found = departures.fold(results["cases"])  # folded again: files of older suites have no departures[]
     target = f"{results['target']['base_url']} (profile {results['target']['profile']}, run {results['run']['started']})"
+    not_run = completeness.describe(results["cases"])  # the departures of cases that did not run are unknown
     if args.format == "json":
-        print(json.dumps({"target": results["target"], "run": results["run"], "departures": found}, indent=2))
+        print(json.dumps({"target": results["target"], "run": results["run"], "departures": found,
+                          "not_run": completeness.not_run(results["cases"])}, indent=2))
     elif args.format == "markdown":
-        print(departures.markdown(found, f"OpenAI API conformance: {target}"), end="")
+        print(departures.markdown(found, f"OpenAI API conformance: {target}") + (f"\nIncomplete: {not_run}.\n" if not_run else ""), end="")
     else:
-        print(f"{target}\n{departures.text(found, 10_000)}", end="")
+        print(f"{target}\n{departures.text(found, 10_000)}" + (f"incomplete: {not_run}\n" if not_run else ""), end="")
     return 0
 
 
@@ -288,10 +321,27 @@ def _compare(args: argparse.Namespace) -> int:
     output = args.output or (Path("compare.html") if args.format == "html" else None)
     if output is None:
         print(text, end="")
+    elif not _written(output, text):
+        return 2
     else:
-        output.write_text(text, encoding="utf-8")
         print(f"openai-conformance: {args.format} comparison of {len(columns)} target(s) written to {output}", file=sys.stderr)
     return 0
+
+
+# The pytest plugins a run needs, by entry-point name: loaded even where CI sets
+# PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 (with autoloading on, naming one first changes nothing).
+_PLUGINS = [arg for name in ("conformance.plugin", "schemathesis", "hypothesispytest", "xdist", "allure_pytest") for arg in ("-p", name)]
+
+
+def _written(path: Path, text: str) -> bool:
+    """Write an output file, creating its folder as --report-dir does; if that fails, say so in one line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"openai-conformance: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return False
+    return True
 
 
 if __name__ == "__main__":

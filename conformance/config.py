@@ -64,9 +64,10 @@ OPTIONS: tuple[Option, ...] = (
         Option(f"--{f.name}-model", None, f"Model for the {f.name} cases", f.default)
         for f in fields(Models)
     ),
-    Option("--request-timeout", None, "Seconds to wait for any byte of a response, and for a whole non-streamed response (a stream gets twice this)", 30.0, float),
+    Option("--request-timeout", None, "Seconds to wait for any byte of a response, for its status line and headers in all, and for a whole non-streamed response (a stream gets twice this)", 30.0, float),
     Option("--max-response-bytes", None, "Stop reading a non-streamed response body past this many bytes; the case fails, naming the size", 16 * 1024 * 1024, int),
     Option("--run-timeout", None, "Seconds for the whole run: cases not started by then are skipped as not run, with the reason (each pytest-xdist worker counts from its own start)", None, float),
+    Option("--max-unanswered", None, "Requests in a row the target may leave without an answer in time (timed out, refused, reset) before the run stops: the rest is not run, and the verdict incomplete (each pytest-xdist worker counts its own)", 3, int),
     Option("--max-retries", None, "Times a 429 answer is resent, after its retry-after(-ms) or a backoff (never when the case expects a 429)", 2, int),
     Option("--max-retry-wait", None, "Most seconds the retries of one request wait in all; a 429 asking for longer is reported, not waited for", 60.0, float),
     Option("--max-rps", None, "Send at most this many requests per second (per process: with pytest-xdist -n N the target sees up to N times this)", None, float),
@@ -90,6 +91,8 @@ class Target:
     max_response_bytes: int = 16 * 1024 * 1024
     """Large enough for the biggest answer a case asks for (a base64 image of a few megabytes)."""
     run_timeout: float | None = None
+    max_unanswered: int = 3
+    """One slow answer is the target's failure; a few in a row, a target that stopped answering."""
     max_retries: int = 2
     """The official SDK's default: a 429 is resent at most twice."""
     max_retry_wait: float = 60.0
@@ -141,7 +144,7 @@ def resolve(values: dict[str, object], environ=os.environ) -> Target:
     timeout = by_dest["request_timeout"]
     if timeout <= 0:
         raise ConfigError(f"--request-timeout must be a positive number of seconds, not {timeout!r}")
-    for name in ("max_response_bytes", "run_timeout", "max_rps"):
+    for name in ("max_response_bytes", "run_timeout", "max_rps", "max_unanswered"):
         if by_dest[name] is not None and by_dest[name] <= 0:
             raise ConfigError(f"--{name.replace('_', '-')} must be a positive number, not {by_dest[name]!r}")
     for name in ("max_retries", "max_retry_wait"):
@@ -170,7 +173,7 @@ def resolve(values: dict[str, object], environ=os.environ) -> Target:
         request_timeout=timeout,
         profile=profile,
         base_url_origin=origins["base_url"] if base_url else None,
-        **{name: by_dest[name] for name in ("max_response_bytes", "run_timeout", "max_retries", "max_retry_wait", "max_rps", "ca_bundle", "insecure")},
+        **{name: by_dest[name] for name in ("max_response_bytes", "run_timeout", "max_unanswered", "max_retries", "max_retry_wait", "max_rps", "ca_bundle", "insecure")},
     )
 
 

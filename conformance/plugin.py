@@ -181,13 +181,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """--run-timeout: a case that would start after the run's deadline is not run, and says why.
+    """--run-timeout, --max-unanswered: a case that would start after the run's deadline, or once the target
+    stopped answering, is not run, and says why (conformance/completeness.py: the verdict is then incomplete).
 
     The case in progress at the deadline finishes (its requests are bounded by their own timeouts).
     """
+    if not item.get_closest_marker("reference"):
+        return
     deadline = item.config.stash.get(_RUN_DEADLINE, None)
-    if deadline and item.get_closest_marker("reference") and time.monotonic() > deadline[0]:
+    if deadline and time.monotonic() > deadline[0]:
         pytest.skip(f"not run: the run's deadline passed (--run-timeout {deadline[1]:g} s)")
+    if stopped := spending.process_spend(item.config).stopped_answering(target_from(item.config).max_unanswered):
+        pytest.skip(f"not run: {stopped}")
 
 
 @pytest.hookimpl(wrapper=True)

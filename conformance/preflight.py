@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from conformance import deadline as deadlines
 from conformance import tls
 from conformance.config import ConfigError, Models, Target
 from conformance.profile import CAPABILITIES
@@ -74,9 +75,11 @@ def _get(target: Target, url: str, read: bool = True) -> tuple[int, object]:
     JSON, too long, or slower than the timeout in all). A target that does not answer is a ConfigError."""
     timeout = min(target.request_timeout, 10.0)
     deadline = time.monotonic() + timeout
+    http, head = deadlines.transport(tls.verification(target.ca_bundle, target.insecure))
     try:
-        with httpx.stream("GET", url, timeout=timeout, verify=tls.verification(target.ca_bundle, target.insecure),
-                          headers={"Authorization": f"Bearer {target.api_key}", "Accept-Encoding": ACCEPT_ENCODING}) as response:
+        # The head too within the timeout, however slowly it trickles (conformance/deadline.py).
+        with httpx.Client(transport=http, timeout=timeout) as client, head.until(timeout), \
+                client.stream("GET", url, headers={"Authorization": f"Bearer {target.api_key}", "Accept-Encoding": ACCEPT_ENCODING}) as response:
             if not read or response.status_code not in (200, 404) or "json" not in response.headers.get("content-type", ""):
                 return response.status_code, None  # a broken target's body may never end: the status is enough
             return response.status_code, _json(response, deadline)

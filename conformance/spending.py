@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance import completeness
 from conformance.budget import Budget, Spend, run_total
 from conformance.fuzzing.plugin import settings
 
@@ -52,10 +53,14 @@ def run_budget(config: pytest.Config) -> Budget:
     return Budget(config.stash[_SPEND], chosen.budget_requests, chosen.budget_tokens)
 
 
+def process_spend(config: pytest.Config) -> Spend:
+    """This process's requests and tokens; its totals include the other workers'."""
+    return config.stash[_SPEND]
+
+
 @pytest.fixture(scope="session")
 def spend(pytestconfig: pytest.Config) -> Spend:
-    """This process's requests and tokens; its totals include the other workers'."""
-    return pytestconfig.stash[_SPEND]
+    return process_spend(pytestconfig)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -90,7 +95,7 @@ def run_cost(config: pytest.Config, cases: list[dict]) -> dict:
     """results.json's cost: the cases' sum (every request of a run happens within some case's setup,
     call or teardown, the session's clean-up included), the budget, and why it stopped the run if it did."""
     chosen = settings(config)
-    stopped = next((c["reason"] for c in cases if c["status"] == "skip" and "budget spent" in (c["reason"] or "")), None)
+    stopped = next((c["reason"] for c in cases if completeness.cause(c) == "budget"), None)
     return {
         "requests": sum(c["cost"]["requests"] for c in cases),
         "tokens": sum(c["cost"]["tokens"] for c in cases),

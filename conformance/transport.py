@@ -20,6 +20,7 @@ import httpx
 from conformance import __version__, sse, tls
 from conformance.budget import Spend
 from conformance.config import Target
+from conformance import deadline as deadlines
 from conformance.exchange import Exchange, Upload
 from conformance.history import History
 
@@ -49,9 +50,9 @@ class Client:
             headers["OpenAI-Organization"] = target.organization
         if target.project:
             headers["OpenAI-Project"] = target.project
+        transport, self._deadline = deadlines.transport(tls.verification(target.ca_bundle, target.insecure))
         self._http = httpx.Client(
-            base_url=self.base_url, headers=headers, timeout=target.request_timeout,
-            verify=tls.verification(target.ca_bundle, target.insecure),
+            base_url=self.base_url, headers=headers, timeout=target.request_timeout, transport=transport,
             follow_redirects=False,  # a redirect would carry the key to another host: it is the target's answer, checked as such
         )
         self.history = History()
@@ -76,16 +77,16 @@ class Client:
         """
         request = self._build(method, path, json, headers or {}, data, files, content)
 
-        def attempt() -> Exchange:
+        def attempt() -> tuple[Exchange, str | None]:
             started = time.perf_counter()
             response = self._open(request)
             if isinstance(response, str):
-                return self._exchange(request, path, None, started, response)
-            chunks, interrupted = self._read(response, started, "the body", self.target.request_timeout, self.target.max_response_bytes)
+                return self._exchange(request, path, None, started, response), response
+            chunks, interrupted, late = self._read(response, started, "the body", self.target.request_timeout, self.target.max_response_bytes)
             response._content = b"".join(chunk for _, chunk in chunks)
-            return self._exchange(request, path, response, started, interrupted)
+            return self._exchange(request, path, response, started, interrupted), interrupted if late else None
 
-        return self._retrying(attempt, retry_rate_limited)
+        return self._unsent(request, path) or self._retrying(attempt, retry_rate_limited)
 
     def stream(self, method: str, path: str, *, json: object = OMIT, headers: dict | None = None, retry_rate_limited: bool = True) -> Exchange:
         """Send a request whose answer is a stream: its bytes are recorded as they arrive, with their times.
@@ -95,18 +96,26 @@ class Client:
         """
         request = self._build(method, path, json, headers or {})
 
-        def attempt() -> Exchange:
+        def attempt() -> tuple[Exchange, str | None]:
             started = time.perf_counter()
             response = self._open(request)
             if isinstance(response, str):
-                return self._exchange(request, path, None, started, response)
+                return self._exchange(request, path, None, started, response), response
             deadline = STREAM_DEADLINE_FACTOR * self.target.request_timeout
-            chunks, interrupted = self._read(response, started, "the stream", deadline, MAX_STREAM_BYTES)
+            chunks, interrupted, _ = self._read(response, started, "the stream", deadline, MAX_STREAM_BYTES)
             # Give the response the body it would have after read(), so every check reads it the usual way.
             response._content = b"".join(chunk for _, chunk in chunks)
-            return dataclasses.replace(self._exchange(request, path, response, started, None), stream=sse.Stream(tuple(chunks), interrupted))
+            # A stream that began is an answer, however slow (a trickled stream fails its own case): not counted as unanswered.
+            return dataclasses.replace(self._exchange(request, path, response, started, None), stream=sse.Stream(tuple(chunks), interrupted)), None
 
-        return self._retrying(attempt, retry_rate_limited)
+        return self._unsent(request, path) or self._retrying(attempt, retry_rate_limited)
+
+    def _unsent(self, request: httpx.Request, path: str) -> Exchange | None:
+        """Once the target stopped answering (--max-unanswered requests in a row), nothing more is sent: the case
+        in progress and the clean-up get an exchange saying so at once, instead of waiting for more timeouts."""
+        if stopped := self.spend.stopped_answering(self.target.max_unanswered):
+            return self._exchange(request, path, None, time.perf_counter(), f"not sent: {stopped}")
+        return None
 
     def _open(self, request: httpx.Request) -> httpx.Response | str:
         """Send and wait for the status and headers; a string says why none came."""
@@ -117,9 +126,10 @@ class Client:
         except httpx.TransportError as exc:
             return f"{type(exc).__name__}: {exc}"
 
-    def _read(self, response: httpx.Response, started: float, noun: str, deadline: float, limit: int) -> tuple[list[tuple[float, bytes]], str | None]:
-        """Read a body as it arrives, with each chunk's arrival time; the reason it stopped early, if it did."""
-        chunks, size, interrupted = [], 0, None
+    def _read(self, response: httpx.Response, started: float, noun: str, deadline: float, limit: int) -> tuple[list[tuple[float, bytes]], str | None, bool]:
+        """Read a body as it arrives, with each chunk's arrival time; the reason it stopped early, if it did,
+        and whether that was time or a broken connection (no whole answer in time) rather than size or coding."""
+        chunks, size, interrupted, late = [], 0, None, False
         try:
             for chunk in response.iter_bytes():
                 arrival = time.perf_counter() - started
@@ -129,20 +139,20 @@ class Client:
                     interrupted = f"{noun} passed {limit} bytes without ending; stopped reading"
                     break
                 if arrival > deadline:
-                    interrupted = f"{noun} was still going after {deadline:g} s ({size} bytes); stopped reading"
+                    interrupted, late = f"{noun} was still going after {deadline:g} s ({size} bytes); stopped reading", True
                     break
         except httpx.TimeoutException:
-            interrupted = f"{noun} stalled: no byte for {self.target.request_timeout:g} s after {size} bytes"
+            interrupted, late = f"{noun} stalled: no byte for {self.target.request_timeout:g} s after {size} bytes", True
         except httpx.DecodingError as exc:  # not a TransportError: bytes arrived, but not in their Content-Encoding
             encoding = response.headers.get("content-encoding", "")
             interrupted = f"{noun} does not decode as its Content-Encoding {encoding!r} says, after {size} bytes: {exc}"
         except httpx.TransportError as exc:
-            interrupted = f"the connection broke after {size} bytes: {type(exc).__name__}: {exc}"
+            interrupted, late = f"the connection broke after {size} bytes: {type(exc).__name__}: {exc}", True
         finally:
             response.close()
-        return chunks, interrupted
+        return chunks, interrupted, late
 
-    def _retrying(self, attempt: Callable[[], Exchange], enabled: bool) -> Exchange:
+    def _retrying(self, attempt: Callable[[], tuple[Exchange, str | None]], enabled: bool) -> Exchange:
         """Resend a 429 as the official SDK does: at most ``max_retries`` times, after the answer's
         retry-after-ms or retry-after, or a backoff of 0.5 s doubling up to 8 s when it gives none.
 
@@ -165,11 +175,11 @@ class Client:
             exchange = attempt()
         return dataclasses.replace(exchange, retries=tuple(notes)) if notes else exchange
 
-    def _metered(self, attempt: Callable[[], Exchange]) -> Callable[[], Exchange]:
-        """Count every attempt, a resent 429 too: each is a request the target saw."""
+    def _metered(self, attempt: Callable[[], tuple[Exchange, str | None]]) -> Callable[[], Exchange]:
+        """Count every attempt, a resent 429 too: each is a request the target saw, answered in time or not."""
         def counted() -> Exchange:
-            exchange = attempt()
-            self.spend.count(exchange)
+            exchange, unanswered = attempt()
+            self.spend.count(exchange, unanswered)
             return exchange
 
         return counted
@@ -183,10 +193,12 @@ class Client:
         """
         try:
             self._pace()
-            return self._http.send(request, stream=stream)
+            with self._deadline.until(self.target.request_timeout):  # the status and headers, however slowly they come
+                return self._http.send(request, stream=stream)
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
             self._pace()
-            return self._http.send(request, stream=stream)
+            with self._deadline.until(self.target.request_timeout):
+                return self._http.send(request, stream=stream)
 
     def _pace(self) -> None:
         """``max_rps``: space this client's sends 1/N s apart (its threads share the schedule)."""

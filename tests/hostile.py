@@ -129,6 +129,7 @@ BEHAVIOURS: dict[str, Callable[[Connection], None]] = {
     "silent": lambda conn: conn.hold(),
     "headers-stall": lambda conn: conn.send(head(length=len(MODELS))) and conn.hold(),
     "trickle-json": lambda conn: conn.send(head(length=len(MODELS))) and conn.trickle(MODELS),
+    "trickle-head": lambda conn: conn.trickle(head(length=len(MODELS)) + MODELS),  # the status line and headers too
     "trickle-stream": lambda conn: conn.send(stream_head()) and conn.trickle(b": keep-alive\n\n" * 1000),
     "stream-forever": lambda conn: endless(conn, CHUNK, 0.05),
     # Size

@@ -37,8 +37,9 @@ def _document(*cases: dict) -> dict:
         ([_case("pass")] * 4 + [_case("fail", known=True)] * 99 + [_case("skip", reason=NOT_SERVED)] * 303,
          [("gate", "passes its profile's gate: 99 known failure(s), 303 not served")]),
         ([_case("pass"), _case("pass", level="should")], [("gate", "passes its profile's gate: 1 case(s) with should departures")]),
-        # A run skipped for another reason than the profile's is not "not served" (the completeness lane says what it is).
-        ([_case("pass"), _case("skip", reason="request budget spent")], [("ok", "conformant: nothing departs from the reference")]),
+        # A case skipped for a budget is not "not served": the verdict is incomplete, never "conformant".
+        ([_case("pass"), _case("skip", reason="not run: request budget spent")],
+         [("incomplete", "no must check failed in the cases that ran (not a pass: see above)")]),
         ([_case("fail")] * 2 + [_case("fail", known=True)], [("bad", "not conformant: 2 case(s) failed must checks")]),
         # The purple banner once hid 79 must failures: both show.
         ([_case("error")] + [_case("fail")] * 79,

@@ -81,3 +81,13 @@ def test_bad_input_is_one_line_and_exit_2(runs, capsys, args, message):
     args = [str(runs["good"]) if a == "X" else a for a in args]
     assert cli.main(["compare", *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_output_folder_is_created_and_an_unwritable_output_is_one_line(runs, tmp_path, capsys):
+    # docs/ci.md's scoreboard writes into site/, which nothing else creates.
+    page = tmp_path / "site" / "index.html"
+    assert cli.main(["compare", str(runs["good"]), "-o", str(page)]) == 0 and "<html" in page.read_text()
+    capsys.readouterr()
+    assert cli.main(["compare", str(runs["good"]), "-o", str(page / "inside-a-file.html")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"openai-conformance: cannot write {page / 'inside-a-file.html'}: ") and error.count("\n") == 1

@@ -76,8 +76,9 @@ def test_a_spent_budget_stops_the_run_with_its_reason(emulator, tmp_path):
     code, results = run_cases(tmp_path, emulator, "-k", "test_chat.py", "--budget-requests=2")
     ran = [c for c in results["cases"] if c["status"] == "pass"]
     skipped = [c for c in results["cases"] if c["status"] == "skip"]
-    assert code == 0 and len(ran) == 2 and skipped
+    assert code == 1 and len(ran) == 2 and skipped  # cases not run never make a pass (openai-conformance run: exit 4)
     assert all(c["reason"] == "not run: request budget spent (2 of --budget-requests=2)" for c in skipped)
+    assert results["summary"]["not_run"] == {"count": len(skipped), "causes": {"budget": {"count": len(skipped), "reason": "request budget spent (2 of --budget-requests=2)"}}}
     assert results["cost"]["requests"] == 2 and results["cost"]["stopped"] == skipped[0]["reason"]
 
 
@@ -86,7 +87,7 @@ def test_xdist_workers_share_the_budget(emulator, tmp_path):
     by at most one case per worker (these cases send one request each)."""
     selection = "test_chat.py or test_models.py or test_moderations.py or test_embeddings.py"
     code, results = run_cases(tmp_path, emulator, "-k", selection, "-n", "2", "--budget-requests=6")
-    assert code == 0 and results["cost"]["requests"] <= 6 + 2
+    assert code == 1 and results["cost"]["requests"] <= 6 + 2
     assert all("request budget spent" in c["reason"] for c in results["cases"] if c["status"] == "skip")
 
 

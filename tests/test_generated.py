@@ -43,7 +43,8 @@ def test_generated_bodies_find_request_validation_faults(fault, emulator, tmp_pa
 def test_a_spent_budget_skips_the_rest_of_the_generation(option, reason, emulator, tmp_path):
     code, results = run_cases(tmp_path, emulator, "-k", "test_generated and (embeddings or models) and not sequences", option)
     skipped = [c for c in results["cases"] if c["status"] == "skip"]
-    assert code == 0 and skipped and all(reason in c["reason"] for c in skipped)
+    assert code == 1 and skipped and all(c["reason"].startswith("not run: ") and reason in c["reason"] for c in skipped)
+    assert results["summary"]["not_run"]["count"] == len(skipped)
 
 
 @pytest.mark.skipif(not REFERENCE_SPEC.is_file(), reason=f"the official OpenAPI document is not at {REFERENCE_SPEC} (set OPENAI_CONFORMANCE_REFERENCE_SPEC)")

@@ -30,7 +30,7 @@ def _probe(url: str, *args: str) -> int:
 
 
 def test_probe_writes_a_profile_of_what_the_target_serves(partial_target, tmp_path):
-    path = tmp_path / "partial.toml"
+    path = tmp_path / "profiles" / "partial.toml"  # a folder that does not exist yet
     assert _probe(partial_target, f"--api-key={KEY}", "--name=partial", f"--output={path}") == 0
     profile = resolve({"profile": str(path), "api_key": KEY}, environ={}).profile
     assert SERVED <= profile.capabilities

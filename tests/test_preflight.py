@@ -137,6 +137,14 @@ def test_other_answers_are_left_for_the_cases_to_judge_within_the_timeout(hostil
     assert time.monotonic() - started < 0.5 + 3
 
 
+def test_a_head_trickled_a_byte_at_a_time_is_no_answer_in_time(hostile):
+    """httpx bounds each read, not their sum: the preflight's wait for the status line and headers has a deadline too."""
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match="does not answer: no answer in time"):
+        preflight(Target(base_url=hostile.url("trickle-head"), api_key=KEY, request_timeout=0.5))
+    assert time.monotonic() - started < 0.5 + 3
+
+
 def test_no_emulator_fault_or_variant_trips_the_preflight(emulator):
     """The preflight must never stop a run of a fault the cases are there to catch (tests/test_faults.py)."""
     for prefix in [f"fault/{name}" for name in FAULTS] + [f"variant/{name}" for name in VARIANTS]:

@@ -29,6 +29,11 @@ _READ = 64 * 1024
 class BodyNotComplete(requests.RequestException):
     """Reading stopped at a bound: what the target sent is not a whole answer."""
 
+    def __init__(self, *args, late: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.late = late
+        """Stopped by time, not size or coding: the target did not answer in time (it counts for --max-unanswered)."""
+
 
 class _BoundedAdapter(HTTPAdapter):
     def __init__(self, target: Target) -> None:
@@ -49,7 +54,7 @@ class _BoundedAdapter(HTTPAdapter):
                 if len(body) > limit:
                     raise BodyNotComplete(f"the body passed {limit} bytes without ending; stopped reading", request=request, response=response)
                 if time.perf_counter() - started > deadline:
-                    raise BodyNotComplete(f"the body was still going after {deadline:g} s ({len(body)} bytes); stopped reading", request=request, response=response)
+                    raise BodyNotComplete(f"the body was still going after {deadline:g} s ({len(body)} bytes); stopped reading", request=request, response=response, late=True)
         except BodyNotComplete:
             response.close()
             raise

@@ -4,6 +4,10 @@ The schema is chosen when the test is collected (not when its module is imported
 process can run the suite several times with different ``--spec`` or filters. Each operation of
 the document is one test item, marked with its reference section and the capability it needs, so
 profiles skip and select generated items like any case.
+
+PYTEST_DONT_REWRITE: conformance.spending imports this module before pytest loads it as a plugin,
+too late to rewrite its (absent) asserts; without this marker an editable install warns about that
+in every pytest run of the environment, a project's own included.
 """
 
 from __future__ import annotations

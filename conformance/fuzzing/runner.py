@@ -85,7 +85,7 @@ class Runner:
         if reason := self._stop_reason():
             if recorded["failure"]:
                 raise GenerationStopped(reason)  # the failure found so far is the verdict (see report_stopped)
-            pytest.skip(f"{case.operation.label}: {reason}; the rest of the generation is skipped")
+            pytest.skip(f"not run: {reason} ({case.operation.label}: the rest of its generated requests)")
         recorded["after_failure"] += bool(recorded["failure"])
         self.budget.start()  # --budget-seconds counts from the first generated request
         self._prepare(case)
@@ -100,7 +100,8 @@ class Runner:
             with bounded.session(self.target) as session:  # the body read within the suite's bounds, not all at once
                 response = case.call(base_url=self.base_url, headers=headers, timeout=self.target.request_timeout, session=session)
         except requests.RequestException as error:
-            self.budget.spend.count(None)
+            late = not isinstance(error, bounded.BodyNotComplete) or error.late  # too big or badly coded is an answer
+            self.budget.spend.count(None, f"{type(error).__name__}: {error}" if late else None)
             self._fail_transport(case, error)
         exchange = adapter.to_exchange(case, response, self._secrets)
         self.resources.track(exchange)  # before any check: a failing request still leaves nothing behind
@@ -203,11 +204,12 @@ class Runner:
             recorded.update(failure=message, failed_at=time.monotonic())
 
     def _stop_reason(self) -> str | None:
-        """Why this case may send nothing more: the target stopped answering, the run's budget, the case's time."""
+        """Why this case may send nothing more: the target stopped answering (this case's requests, or the run's),
+        the run's budget, the bound on shrinking."""
         recorded = self._recorded()
         if recorded["unanswered"]:
             return "the target stopped answering"  # shrinking would only wait for more timeouts
-        if reason := self.budget.exhausted():
+        if reason := self.budget.exhausted() or self.budget.spend.stopped_answering(self.target.max_unanswered):
             return reason
         if recorded["after_failure"] >= SHRINK_REQUESTS:
             return f"{SHRINK_REQUESTS} requests sent to shrink it"

@@ -50,9 +50,9 @@ class Generation:
     boundaries: bool = True
     """The coverage phase: boundary and negative cases (conformance/depth.py)."""
     max_examples: int = 5
-    budget_requests: int = 600
-    budget_tokens: int = 20000
-    budget_seconds: float = 120.0
+    budget_requests: int = depths.DEPTHS[depths.DEFAULT].budget_requests
+    budget_tokens: int = depths.DEPTHS[depths.DEFAULT].budget_tokens
+    budget_seconds: float = depths.DEPTHS[depths.DEFAULT].budget_seconds
     seed: int = DEFAULT_SEED
 
     def schema(self) -> schemathesis.BaseSchema:

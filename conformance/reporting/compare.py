@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import urlsplit
 
+from conformance import completeness
 from conformance.reporting import departures as folding
 from conformance.reporting import html
 from conformance.reporting.aspects import ASPECTS
@@ -126,6 +127,8 @@ def _cell(target: Target, departure: dict | None, affected: set[str]) -> tuple[s
     present = [target.cases[i] for i in affected if i in target.cases]
     if any(case["status"] != "skip" for case in present):
         return "✓", "", "pass"
+    if present and (cause := completeness.cause(present[0])):
+        return "not run", f"({cause})", "none"  # its run stopped before them: nothing known about the target
     if present:
         return "skipped", _skip_reason(present[0]["reason"] or ""), "none"
     return "–", "not run", "none"
@@ -174,7 +177,9 @@ def render(columns: list[Target]) -> str:
 
 def _counts(target: Target) -> str:
     statuses = Counter(c["status"] for c in target.cases.values())
-    return ", ".join(f"{statuses[s]} {s}" for s in ("pass", "fail", "skip", "error") if statuses[s])
+    counts = ", ".join(f"{statuses[s]} {s}" for s in ("pass", "fail", "skip", "error") if statuses[s])
+    not_run = completeness.describe(list(target.cases.values()))
+    return counts + (f" (incomplete: {not_run})" if not_run else "")
 
 
 def _aspects_html(columns: list[Target], caps: list[str], head: str) -> list[str]:
@@ -208,7 +213,8 @@ def _departures_html(columns: list[Target], head: str) -> list[str]:
     parts = [
         f"<section id='departures'><h2>Departures ({len(found)})</h2>"
         "<p class='muted'>Each row is one way of departing from the reference, with a cell per target: ✗ departs (must), "
-        "⚠ departs (should), with the count of cases; ✓ ran those cases without departing; skipped (why); – not in its run. "
+        "⚠ departs (should), with the count of cases; ✓ ran those cases without departing; skipped (why); "
+        "not run (budget, run timeout, target stopped answering): its run stopped before those cases; – not in its run. "
         "Open a row for an example and its curl.</p>"
         f"<div class='scroll'><table class='board'><thead><tr><th>departure</th>{head}</tr></thead><tbody>"
     ]
@@ -236,7 +242,8 @@ def markdown(columns: list[Target], departures_limit: int | None = None) -> str:
     caps = capabilities(columns)
     head = "| " + " | ".join(t.name for t in columns) + " |"
     rule = "|---" * len(columns) + "|"
-    out = ["Must checks passed, per capability (share of must verdicts, case × check):", "",
+    incomplete = [f"Incomplete run of {t.name}: {not_run}." for t in columns if (not_run := completeness.describe(list(t.cases.values())))]
+    out = [*incomplete, *([""] if incomplete else []), "Must checks passed, per capability (share of must verdicts, case × check):", "",
            "| capability " + head, "|---" + rule]
     for capability in caps:
         out.append(f"| {capability} | " + " | ".join(_md(must_score(t, capability)[0]) for t in columns) + " |")
@@ -250,7 +257,7 @@ def markdown(columns: list[Target], departures_limit: int | None = None) -> str:
                 out.append(f"| {capability} | {aspect} | " + " | ".join(_tally(c) for c in counts) + " |")
     found = rows(columns)
     shown = found if departures_limit is None else found[:departures_limit]
-    out += ["", f"Departures ({len(found)}), most shared first: ✗ must, ⚠ should (cases), ✓ ran them without departing, – not run.", "",
+    out += ["", f"Departures ({len(found)}), most shared first: ✗ must, ⚠ should (cases), ✓ ran them without departing, not run (why): its run stopped before them, – not in its run.", "",
             "| departure " + head, "|---" + rule]
     for row in shown:
         d = row.example

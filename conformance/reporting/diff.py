@@ -8,12 +8,18 @@ The gate (exit 1) trips on a new ``must`` departure, a new ``must`` failure or a
 that could not be judged), unless it lies in known failures of the new run's profile; a known failure
 that now passes shows up as fixed, with a reminder to update the profile. Both files are folded
 here with the same rules, so runs of different suite versions compare on equal terms.
+
+Cases a run did not get to (a budget spent, --run-timeout, the target stopped answering: conformance/completeness.py)
+are not compared: they are neither newly skipped, fixed nor new, a departure seen only in such cases of the other
+run is listed apart, and none of it trips the gate (or keeps it from tripping on the cases both runs judged).
+The incomplete run's own exit code, 4, is what fails a job on it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from conformance import completeness
 from conformance.checks.base import shorten
 from conformance.reporting import departures as folding
 
@@ -45,6 +51,11 @@ class Diff:
     removed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     """Cases that ran in the base run and are skipped now: their verdict is unknown, not fixed."""
+    not_run: dict[str, list[str]] = field(default_factory=lambda: {"base": [], "new": []})
+    """Cases a run did not get to (conformance/completeness.py), by run: their verdicts are not compared,
+    so an incomplete run neither adds, fixes nor trips anything; its own exit code (4) says it is incomplete."""
+    unjudged_departures: list[dict] = field(default_factory=list)
+    """Departures of one run whose every case the other run did not get to: neither new nor fixed."""
     stale_known_failures: list[str] = field(default_factory=list)
     new_departures: list[dict] = field(default_factory=list)
     fixed_departures: list[dict] = field(default_factory=list)
@@ -69,8 +80,12 @@ def compare(base: dict, new: dict) -> Diff:
     after = {c["id"]: c for c in new["cases"]}
     diff.added = [case for case in after if case not in before]
     diff.removed = [case for case in before if case not in after]
+    diff.not_run = {"base": [i for i, c in before.items() if completeness.cause(c)], "new": [i for i, c in after.items() if completeness.cause(c)]}
+    unknown = set(diff.not_run["base"]) | set(diff.not_run["new"])
     for case_id, case in after.items():
         old = before.get(case_id)
+        if case_id in unknown:
+            continue
         if case["status"] == "skip":
             if old is not None and old["status"] != "skip":
                 diff.skipped.append(case_id)
@@ -84,8 +99,13 @@ def compare(base: dict, new: dict) -> Diff:
     before_departures = {d["signature"]: d for d in folding.fold(base["cases"])}
     after_departures = {d["signature"]: d for d in folding.fold(new["cases"])}
     for key, departure in after_departures.items():
-        (diff.still_departures if key in before_departures else diff.new_departures).append(departure)
-    diff.fixed_departures = [d for key, d in before_departures.items() if key not in after_departures]
+        if key in before_departures:
+            diff.still_departures.append(departure)
+        else:
+            (diff.unjudged_departures if set(departure["cases"]["ids"]) <= unknown else diff.new_departures).append(departure)
+    for key, departure in before_departures.items():
+        if key not in after_departures:
+            (diff.unjudged_departures if set(departure["cases"]["ids"]) <= unknown else diff.fixed_departures).append(departure)
     return diff
 
 
@@ -116,6 +136,12 @@ def render(diff: Diff, base: dict, new: dict) -> str:
         lines += heading(title, items) + [i.line() for i in items]
     for title, cases in (("added cases", diff.added), ("removed cases", diff.removed), ("newly skipped", diff.skipped)):
         lines += heading(title, cases) + [f"  {c}" for c in cases]
+    for run, document in (("base", base), ("new", new)):
+        if not_run := completeness.describe(document["cases"]):
+            lines.append(f"incomplete {run} run: {not_run}; their verdicts are not compared")
+    if diff.unjudged_departures:
+        lines += heading("departures not compared (their cases did not run in one of the runs)", diff.unjudged_departures)
+        lines += [_departure_line(d) for d in diff.unjudged_departures]
     lines += [f"known failure now passes, update the profile: {c}" for c in diff.stale_known_failures]
     count, departed = len(diff.regressions), len(diff.departure_regressions)
     if count or departed:

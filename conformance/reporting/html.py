@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from html import escape
 
+from conformance import completeness
 from conformance.profile import CAPABILITIES, NOT_SERVED
 from conformance.reporting import departures as folding
 from conformance.reporting.aspects import ASPECTS, DESCRIPTIONS
@@ -19,7 +20,7 @@ h1{font-size:22px;margin:4px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom
 h3{font-size:15px;margin:0 0 6px;word-break:break-all}
 dl.meta{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:8px 0}dl.meta dt{color:#5b6672}dl.meta dd{margin:0}
 .verdict{display:inline-block;padding:4px 10px;border-radius:4px;font-weight:600;color:#fff}
-.verdict.ok{background:#1f883d}.verdict.gate{background:#9a6700}.verdict.bad{background:#cf222e}.verdict.broken{background:#8250df}
+.verdict.ok{background:#1f883d}.verdict.gate{background:#9a6700}.verdict.bad{background:#cf222e}.verdict.broken{background:#8250df}.verdict.incomplete{background:#9a6700;display:block}
 .counts{display:flex;gap:10px;margin:8px 0}.counts div{border:1px solid #d6dce2;border-radius:6px;padding:6px 14px;text-align:center}
 .counts b{display:block;font-size:20px}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #d6dce2;padding:5px 8px;text-align:left;vertical-align:top}
@@ -76,7 +77,7 @@ def _header(document: dict) -> str:
                         + (f"; stopped: {cost['stopped']}" if cost["stopped"] else ""))
     counts = "".join(f"<div><b>{summary[s]}</b>{s}</div>" for s in ("pass", "fail", "skip", "error", "warnings"))
     return (
-        "<header><h1>openai-conformance report</h1><p>" + " ".join(f"<span class='verdict {shade}'>{escape(text)}</span>" for shade, text in verdict(document)) + "</p>"
+        f"<header><h1>openai-conformance report</h1>{incomplete_banner(document['cases'])}<p>" + " ".join(f"<span class='verdict {shade}'>{escape(text)}</span>" for shade, text in verdict(document)) + "</p>"
         + "<dl class='meta'>" + "".join(f"<dt>{k}</dt><dd>{escape(str(v))}</dd>" for k, v in meta.items()) + "</dl>"
         + f"<section id='summary'><h2>Summary (cases)</h2><div class='counts'>{counts}</div></section></header>"
     )
@@ -92,6 +93,8 @@ def verdict(document: dict) -> list[tuple[str, str]]:
         parts.append(("bad", f"not conformant: {failing} case(s) failed must checks"))
     if not parts:
         parts.append(_holds(cases))
+    if parts[0][0] == "ok" and completeness.describe(cases):
+        parts[0] = ("incomplete", "no must check failed in the cases that ran (not a pass: see above)")
     return parts
 
 
@@ -105,6 +108,14 @@ def _holds(cases: list[dict]) -> tuple[str, str]:
     if not any(let_through.values()):
         return ("ok", "conformant: nothing departs from the reference")
     return ("gate", "passes its profile's gate: " + ", ".join(f"{n} {what}" for what, n in let_through.items() if n))
+
+
+def incomplete_banner(cases: list[dict]) -> str:
+    """Above the verdict, when cases did not run: the verdict covers only those that did."""
+    described = completeness.describe(cases, of_all=True)
+    if described is None:
+        return ""
+    return f"<p class='verdict incomplete'>incomplete verdict: {escape(described)}; the verdict below covers only the cases that ran</p>"
 
 
 def departures_section(departures: list[dict]) -> str:

@@ -20,12 +20,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conformance import __version__, case_ids, spending
+from conformance import __version__, case_ids, completeness, spending
 from conformance.checks import REGISTRY
 from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
 from conformance.reporting import broken, departures, html, record
 from conformance.reporting.document import FORMAT_VERSION, SCHEMA
 from conformance.reporting.aspects import aspect
+from conformance.exchange import Exchange
 
 STATUSES = ("pass", "skip", "fail", "error")
 """In order of precedence: a case's status is the worst of its setup, call and teardown."""
@@ -47,6 +48,7 @@ class Collector:
         self.started = time.time()
         self.departures: list[dict] | None = None
         self.cases: list[dict] = []
+        self.incomplete: str | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         row = self._row(report.nodeid)
@@ -76,6 +78,9 @@ class Collector:
         document = self.document()
         self.departures = document["departures"] if any(c["section"] for c in document["cases"]) else None
         self.cases = document["cases"]
+        self.incomplete = completeness.verdict_line(document["cases"])
+        if self.incomplete and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # cases that did not run never make a pass
         for path, write in ((self.results_path, lambda: json.dumps(document, indent=2) + "\n"), (self.html_path, lambda: html.render(document))):
             if path:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -88,6 +93,8 @@ class Collector:
             reporter.write(departures.text(self.departures, max(reporter._tw.fullwidth, 160)))
         if reporter is not None:
             reporter.write(broken.text(self.cases, max(reporter._tw.fullwidth, 160)))
+        if reporter is not None and self.incomplete and not config.stash.get(completeness.SAID_BY_CALLER, False):
+            reporter.write_line(self.incomplete)  # last: the verdict's scope
 
     def document(self) -> dict:
         finished = time.time()
@@ -105,11 +112,20 @@ class Collector:
             "summary": {
                 **{s: sum(c["status"] == s for c in cases) for s in STATUSES},
                 "warnings": sum(c["status"] == "pass" and c["level"] == "should" for c in cases),
+                "not_run": completeness.not_run(cases),
             },
             "cost": spending.run_cost(self.config, cases),
             "departures": departures.fold(cases),
             "cases": cases,
         }
+
+
+def case(nodeid: str, exchange: Exchange, checks: list[dict]) -> dict:
+    """A case of one judged exchange as results.json holds it (record.check_records gives ``checks``): what
+    ``openai-conformance proxy`` folds as it goes, as the reports fold it."""
+    row = {**_new_row(nodeid), "capability": exchange.operation.capability if exchange.operation else ""}
+    row["exchanges"].append({**record.exchange_record(exchange), "checks": checks})
+    return _finish(row)
 
 
 def _new_row(nodeid: str) -> dict:
