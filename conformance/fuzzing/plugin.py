@@ -12,6 +12,7 @@ in every pytest run of the environment, a project's own included.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import sys
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from conformance.config import ConfigError, dest
 from conformance.fuzzing import sequences
 from conformance.budget import Budget, Spend
 from conformance.fuzzing.runner import Runner, report_stopped, stopped_by
+from conformance.missing_route import UnknownRoute, no_such_route
 from conformance.fuzzing.settings import DEFAULT_SEED, OPTIONS, RANDOM_SEED, Generation, resolve
 from conformance.selection import selects_cases
 
@@ -155,10 +157,23 @@ def generation_budget(pytestconfig: pytest.Config, spend: Spend) -> Budget:
     return Budget(spend, chosen.budget_requests, chosen.budget_tokens, chosen.budget_seconds)
 
 
+@pytest.fixture(scope="session")
+def unknown_route(conformance_client) -> Callable[[], UnknownRoute]:
+    """The target's answer to a route that cannot exist, which tells a 404 for a missing route from one for a missing
+    object (conformance/missing_route.py): asked for once per session, and only when a generated request meets a 404."""
+
+    @functools.cache
+    def answer() -> UnknownRoute:
+        exchange = conformance_client.request("GET", no_such_route())
+        return UnknownRoute(exchange.status, exchange.data)
+
+    return answer
+
+
 @pytest.fixture
-def generator(target, conformance_client, resources, generation_budget: Budget, request: pytest.FixtureRequest) -> Runner:
+def generator(target, conformance_client, resources, generation_budget: Budget, unknown_route, request: pytest.FixtureRequest) -> Runner:
     checkpoint = resources.checkpoint()
-    yield Runner(target, conformance_client.base_url, generation_budget, request.node, resources)
+    yield Runner(target, conformance_client.base_url, generation_budget, request.node, resources, unknown_route)
     resources.release(checkpoint)  # what this operation's requests created
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Callable
 from typing import NoReturn
 
 import httpx
@@ -29,7 +30,7 @@ from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH, Exchange
 from conformance.fuzzing import adapter, bounded, failures
 from conformance.budget import Budget
 from conformance.fuzzing.settings import CHECKS as SCHEMATHESIS_CHECKS
-from conformance.probe import route_missing
+from conformance.missing_route import UnknownRoute, route_missing
 from conformance.profile import CAPABILITIES
 from conformance.reporting import record
 from conformance.samples import TOKEN_IDS
@@ -64,8 +65,11 @@ def capability(method: str, path: str) -> str | None:
 
 
 class Runner:
-    def __init__(self, target: Target, base_url: str, budget: Budget, node: pytest.Item, resources: Resources) -> None:
+    def __init__(self, target: Target, base_url: str, budget: Budget, node: pytest.Item, resources: Resources,
+                 unknown_route: Callable[[], UnknownRoute]) -> None:
         self.target = target
+        self.unknown_route = unknown_route
+        """The target's answer to a route that cannot exist, asked for once, when a 404 first needs it."""
         self.resources = resources
         self.base_url = base_url
         self.budget = budget
@@ -106,7 +110,7 @@ class Runner:
         exchange = adapter.to_exchange(case, response, self._secrets)
         self.resources.track(exchange)  # before any check: a failing request still leaves nothing behind
         self.budget.spend.count(exchange)
-        if exchange.status in _UNIMPLEMENTED and _plain(case.path_parameters) and (why := unimplemented(exchange)):
+        if exchange.status in _UNIMPLEMENTED and _plain(case.path_parameters) and (why := unimplemented(exchange, self.unknown_route())):
             pytest.skip(f"{case.operation.label}: the target does not implement this operation (HTTP {exchange.status}: {why})")
         return response
 
@@ -266,9 +270,9 @@ def report_stopped(item: pytest.Item, stop: GenerationStopped) -> NoReturn:
     pytest.fail(f"{_recorded(item)['failure']}\n\n(generation stopped after this failure: {stop})", pytrace=False)
 
 
-def unimplemented(exchange: Exchange) -> str | None:
+def unimplemented(exchange: Exchange, unknown: UnknownRoute) -> str | None:
     """Why an answer says the route does not exist (rather than that a resource was not found), or ``None``."""
-    return route_missing(exchange.status, exchange.data)
+    return route_missing(exchange.status, exchange.data, unknown)
 
 
 def common_tokens(value: object) -> object:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.api import verify
+from conformance.api import must_failures, verify
 from conformance.recordings.session import NotJudged
 
 
@@ -20,4 +20,5 @@ def test_recorded(recorded, recording, request: pytest.FixtureRequest) -> None:
         pytest.skip(f"not judged: {why}")
     if judged.not_judged:
         request.node.user_properties.append(("not-judged", "; ".join(f"{what}: {why}" for what, why in judged.not_judged.items())))
-    verify(request.node, judged.exchange, expect, {}, judged.skip, judged.evidence)
+    if failures := must_failures(verify(request.node, judged.exchange, expect, {}, judged.skip, judged.evidence)):
+        pytest.fail(failures, pytrace=False)  # a case of one step: it fails at once

@@ -27,6 +27,7 @@ from conformance.reporting import broken, departures, html, record
 from conformance.reporting.document import FORMAT_VERSION, SCHEMA
 from conformance.reporting.aspects import aspect
 from conformance.exchange import Exchange
+from conformance.steps import STOPPED_PROPERTY
 
 STATUSES = ("pass", "skip", "fail", "error")
 """In order of precedence: a case's status is the worst of its setup, call and teardown."""
@@ -175,7 +176,7 @@ def _status(report: pytest.TestReport) -> tuple[str, str | None]:
         return "skip", reason.removeprefix("Skipped: ")
     if report.failed:
         if ("verdict", f"fail/{report.when}") in report.user_properties:
-            return "fail", None
+            return "fail", dict(report.user_properties).get(STOPPED_PROPERTY)  # a case that did not take all its steps says so
         return "error", _crash(report)
     return "pass", None
 
