@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import shutil
 import sys
 import textwrap
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from conformance import completeness
 from conformance import config as cfg
+from conformance.fuzzing.settings import DEFAULT_SEED, RANDOM_SEED
 from conformance.fuzzing.settings import OPTIONS as GENERATION_OPTIONS
 
 
@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     for option in GENERATION_OPTIONS:
         kind = {"action": "store_true", "default": None} if option.type is bool else {}
         run.add_argument(option.flag, dest=cfg.dest(option), help=option.help, **kind)
+    run.add_argument("--hypothesis-seed", help=f"seed of the generated requests: a whole number, or {RANDOM_SEED} for one drawn now (printed and recorded in results.json for replay) [default: {DEFAULT_SEED}]")
     run.add_argument("--report-dir", type=Path, help="where junit.xml, results.json, report.html and allure-results/ go (default: reports/<timestamp>/)")
     run.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments, e.g. -- -n 2 -k chat")
 
@@ -129,9 +130,8 @@ def _run(args: argparse.Namespace) -> int:
     cases = Path(find_spec("conformance.cases").origin).parent
     options = [o.flag if o.type is bool else f"{o.flag}={getattr(args, cfg.dest(o))}" for o in cfg.OPTIONS if getattr(args, cfg.dest(o)) is not None]
     options += [o.flag if o.type is bool else f"{o.flag}={getattr(args, cfg.dest(o))}" for o in GENERATION_OPTIONS if getattr(args, cfg.dest(o))]
-    if not any(a.startswith("--hypothesis-seed") for a in args.pytest_args):
-        # A seed chosen here is recorded in results.json, so a generated case that failed can be replayed.
-        options.append(f"--hypothesis-seed={secrets.randbelow(2**32)}")
+    if args.hypothesis_seed is not None:
+        options.append(f"--hypothesis-seed={args.hypothesis_seed}")
     return _session(cases, report_dir, [*options, *args.pytest_args])
 
 
