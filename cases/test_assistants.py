@@ -35,20 +35,20 @@ SIZES = {**LIMITS, "metadata": MAX_METADATA_PAIRS, "tools": MAX_TOOLS}
 @pytest.mark.reference("Assistants > Create assistant")
 def test_create_and_retrieve_assistant(api, models, resources):
     body = assistant(models, resources, instructions="You are a personal math tutor.", tools=[{"type": "code_interpreter"}])
-    assistant_id = create(api, body).data["id"]
+    assistant_id = create(api, body).needed("id")
     api.get(f"/assistants/{assistant_id}", headers=BETA, expect=200)
 
 
 @pytest.mark.reference("Assistants > Modify assistant")
 def test_modify_assistant(api, models, resources):
-    assistant_id = create(api, assistant(models, resources)).data["id"]
+    assistant_id = create(api, assistant(models, resources)).needed("id")
     change = {"name": "openai-conformance renamed", "description": "Modified by the suite.", "metadata": {**resources.metadata, "step": "2"}}
     api.post(f"/assistants/{assistant_id}", json=change, headers=BETA, expect=200)
 
 
 @pytest.mark.reference("Assistants > Delete assistant")
 def test_delete_assistant(api, models, resources):
-    assistant_id = create(api, assistant(models, resources)).data["id"]
+    assistant_id = create(api, assistant(models, resources)).needed("id")
     api.delete(f"/assistants/{assistant_id}", headers=BETA, expect=200)
     api.get(f"/assistants/{assistant_id}", headers=BETA, expect=404)
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+from .test_chat_streaming import WEATHER
+
 pytestmark = [pytest.mark.capability("chat"), pytest.mark.reference("Chat > Create chat completion")]
 
 MAX_TOKENS = 16
@@ -45,4 +47,11 @@ def test_json_object_response_format(api, models):
         response_format={"type": "json_object"},
         max_tokens=64,
     )
+    api.post("/chat/completions", json=body, expect=200)
+
+
+@pytest.mark.parametrize("tool_choice", ["required", {"type": "function", "function": {"name": "get_weather"}}], ids=["required", "named"])
+def test_forced_tool_call(api, models, tool_choice):
+    # A forced tool_choice is obeyed: a tool call, of the named function when one is named (a call needs more than 16 tokens).
+    body = chat(models.chat, ("user", "What is the weather in Paris?"), tools=[WEATHER], tool_choice=tool_choice, max_tokens=64)
     api.post("/chat/completions", json=body, expect=200)

@@ -31,6 +31,11 @@ def test_completion_echo(api, models):
     api.post("/completions", json=completion(models.completions, echo=True), expect=200)
 
 
+def test_completion_logprobs(api, models):
+    # The legacy shape: parallel arrays (tokens, token_logprobs, top_logprobs, text_offset), not chat's {"content": [...]}.
+    api.post("/completions", json=completion(models.completions, logprobs=2), expect=200)
+
+
 @pytest.mark.parametrize("prompt", [TOKENS, [TOKENS, TOKENS[:2]]], ids=["token_array", "token_arrays"])
 def test_completion_token_prompt(api, models, prompt):
     # The reference's prompt may be token ids: one array, or one array per prompt (choices grouped by prompt).

@@ -23,14 +23,14 @@ def upload(api, resources, *, purpose: str = "assistants", name: str = "notes.tx
 @pytest.mark.reference("Files > Upload file")
 @pytest.mark.parametrize(("purpose", "name", "content"), [("assistants", "notes.txt", NOTES), ("fine-tune", "train.jsonl", TRAINING)])
 def test_upload_and_retrieve(api, resources, purpose, name, content):
-    file_id = upload(api, resources, purpose=purpose, name=name, content=content).data["id"]
+    file_id = upload(api, resources, purpose=purpose, name=name, content=content).needed("id")
     api.get(f"/files/{file_id}", expect=200)
 
 
 @pytest.mark.reference("Files > Retrieve file content")
 def test_file_content(api, resources):
     uploaded = upload(api, resources)
-    api.get(f"/files/{uploaded.data['id']}/content", expect=200, same_as=uploaded)
+    api.get(f"/files/{uploaded.needed('id')}/content", expect=200, same_as=uploaded)
 
 
 @pytest.mark.reference("Files > List files")
@@ -49,7 +49,7 @@ def test_list_files_by_purpose(api, resources):
 
 @pytest.mark.reference("Files > Delete file")
 def test_delete_file(api, resources):
-    file_id = upload(api, resources).data["id"]
+    file_id = upload(api, resources).needed("id")
     api.delete(f"/files/{file_id}", expect=200)
     api.get(f"/files/{file_id}", expect=404)
 

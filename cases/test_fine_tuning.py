@@ -16,7 +16,7 @@ POLLS = 5
 
 @pytest.fixture
 def training_file(api, resources) -> str:
-    return upload(api, resources, purpose="fine-tune", name="train.jsonl", content=TRAINING).data["id"]
+    return upload(api, resources, purpose="fine-tune", name="train.jsonl", content=TRAINING).needed("id")
 
 
 def create_job(api, models, resources, training_file: str, expect: int = 200):
@@ -26,7 +26,7 @@ def create_job(api, models, resources, training_file: str, expect: int = 200):
 
 @pytest.mark.reference("Fine-tuning > Create fine-tuning job")
 def test_create_and_retrieve_job(api, models, resources, training_file):
-    job_id = create_job(api, models, resources, training_file).data["id"]
+    job_id = create_job(api, models, resources, training_file).needed("id")
     api.get(f"/fine_tuning/jobs/{job_id}", expect=200)
 
 
@@ -39,13 +39,13 @@ def test_list_jobs(api, models, resources, training_file, query):
 
 @pytest.mark.reference("Fine-tuning > List fine-tuning events")
 def test_job_events(api, models, resources, training_file):
-    job_id = create_job(api, models, resources, training_file).data["id"]
+    job_id = create_job(api, models, resources, training_file).needed("id")
     api.get(f"/fine_tuning/jobs/{job_id}/events?limit=5", expect=200)
 
 
 @pytest.mark.reference("Fine-tuning > Cancel fine-tuning")
 def test_cancel_job(api, models, resources, training_file):
-    job_id = create_job(api, models, resources, training_file).data["id"]
+    job_id = create_job(api, models, resources, training_file).needed("id")
     api.post(f"/fine_tuning/jobs/{job_id}/cancel", expect=200)
 
 
@@ -61,14 +61,16 @@ def test_unknown_job(api):
 
 @pytest.mark.reference("Models > Delete a fine-tuned model")
 def test_delete_fine_tuned_model(api, models, resources, training_file):
-    job = create_job(api, models, resources, training_file).data
+    answer = create_job(api, models, resources, training_file)
+    job_id = answer.needed("id")
     for _ in range(POLLS):
+        job = answer.needed()
         if job.get("fine_tuned_model") or job.get("status") in ("failed", "cancelled"):
             break
-        job = api.get(f"/fine_tuning/jobs/{job['id']}", expect=200).data
-    if not job.get("fine_tuned_model"):
+        answer = api.get(f"/fine_tuning/jobs/{job_id}", expect=200)
+    if not (model := answer.needed().get("fine_tuned_model")):
         pytest.skip(f"the fine-tuning job had not produced a model after {POLLS} retrieves; only a model this run trained is ever deleted")
-    api.delete(f"/models/{job['fine_tuned_model']}", expect=200)
+    api.delete(f"/models/{model}", expect=200)
 
 
 @pytest.mark.reference("Models > Delete a fine-tuned model")

@@ -47,27 +47,27 @@ def _created(more: Callable[[], str], count: int, spread: bool) -> frozenset[str
 
 def _files(api, models, resources, count: int, spread: bool) -> Seeded:
     def more():
-        return upload(api, resources, name="page.txt").data["id"]
+        return upload(api, resources, name="page.txt").needed("id")
 
     return Seeded("/files", _created(more, count, spread), more=more)
 
 
 def _assistants(api, models, resources, count: int, spread: bool) -> Seeded:
     def more():
-        return api.post("/assistants", json=assistant(models, resources), headers=BETA, expect=200).data["id"]
+        return api.post("/assistants", json=assistant(models, resources), headers=BETA, expect=200).needed("id")
 
     return Seeded("/assistants", _created(more, count, spread), BETA, more)
 
 
 def _training_file(api, resources) -> str:
-    return upload(api, resources, purpose="fine-tune", name="train.jsonl", content=TRAINING).data["id"]
+    return upload(api, resources, purpose="fine-tune", name="train.jsonl", content=TRAINING).needed("id")
 
 
 def _jobs(api, models, resources, count: int, spread: bool) -> Seeded:
     training = _training_file(api, resources)
 
     def more():
-        return create_job(api, models, resources, training).data["id"]
+        return create_job(api, models, resources, training).needed("id")
 
     return Seeded("/fine_tuning/jobs", _created(more, min(count, JOBS), spread), more=more)
 
@@ -78,7 +78,7 @@ def _events(api, models, resources, count: int, spread: bool) -> Seeded:
     A real job makes its events as it runs; whatever it has when listed is what the walks must visit
     (the list has no ``order``: ``spread`` changes nothing).
     """
-    job = create_job(api, models, resources, _training_file(api, resources)).data["id"]
+    job = create_job(api, models, resources, _training_file(api, resources)).needed("id")
 
     def more():
         return api.get(f"/fine_tuning/jobs/{job}", expect=200)
@@ -86,8 +86,7 @@ def _events(api, models, resources, count: int, spread: bool) -> Seeded:
     for _ in range(2):
         more()
     path = f"/fine_tuning/jobs/{job}/events"
-    listed = api.get(f"{path}?limit=100", expect=200).data["data"]
-    return Seeded(path, frozenset(event["id"] for event in listed), more=more)
+    return Seeded(path, frozenset(_ids(_listed(api, path))), more=more)
 
 
 @dataclass(frozen=True)
@@ -119,10 +118,22 @@ def _input_items(api, models, resources, count: int, spread: bool) -> Seeded:
     from each message's text (the ids are the target's); ``spread`` therefore changes nothing."""
     texts = [f"Item {k} of a list." for k in range(count)]
     created = api.post("/responses", json=response(models, resources, input=[{"role": "user", "content": t} for t in texts]), expect=200)
-    path = f"/responses/{created.data['id']}/input_items"
-    listed = api.get(f"{path}?limit=100", expect=200, same_as=created).data["data"]
-    by_text = {part.get("text"): item["id"] for item in listed for part in item.get("content") or () if isinstance(part, dict)}
-    return Seeded(path, frozenset(item["id"] for item in listed), sequence=tuple(by_text[t] for t in texts if t in by_text))
+    path = f"/responses/{created.needed('id')}/input_items"
+    listed = _listed(api, path, same_as=created)
+    by_text = {part.get("text"): item.get("id") for item in listed for part in item.get("content") or () if isinstance(part, dict)}
+    return Seeded(path, frozenset(_ids(listed)), sequence=tuple(by_text[t] for t in texts if t in by_text))
+
+
+def _listed(api, path: str, **options) -> list[dict]:
+    """The items of the list at ``path`` (one page of up to 100), which the walks then look for: the case cannot go on without them."""
+    page = api.get(f"{path}?limit=100", expect=200, **options)
+    page.needed("data", list)
+    return pagination.items(page)
+
+
+def _ids(items: list[dict]) -> list[str]:
+    """The ids of the items that have one: an item without is its page's finding, not one for a walk to look for."""
+    return [item["id"] for item in items if isinstance(item.get("id"), str)]
 
 
 LISTINGS = {

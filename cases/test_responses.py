@@ -11,6 +11,7 @@ import json
 import pytest
 
 from conformance import samples
+from conformance.steps import CannotContinue
 
 pytestmark = pytest.mark.capability("responses")
 
@@ -41,14 +42,14 @@ def test_create_response_streamed(api, models, resources):
 @STORE
 @pytest.mark.reference("Responses > Get a model response")
 def test_retrieve_response(api, models, resources):
-    response_id = create(api, response(models, resources)).data["id"]
+    response_id = create(api, response(models, resources)).needed("id")
     api.get(f"/responses/{response_id}", expect=200)
 
 
 @STORE
 @pytest.mark.reference("Responses > Delete a model response")
 def test_delete_response(api, models, resources):
-    response_id = create(api, response(models, resources)).data["id"]
+    response_id = create(api, response(models, resources)).needed("id")
     api.delete(f"/responses/{response_id}", expect=200)
     api.get(f"/responses/{response_id}", expect=404)
 
@@ -57,14 +58,14 @@ def test_delete_response(api, models, resources):
 @pytest.mark.reference("Responses > List input items")
 def test_list_input_items(api, models, resources):
     body = response(models, resources, input=[{"role": "user", "content": "Say this is a test!"}, {"role": "user", "content": "Only that."}])
-    response_id = create(api, body).data["id"]
+    response_id = create(api, body).needed("id")
     api.get(f"/responses/{response_id}/input_items", expect=200)
 
 
 @pytest.mark.capability("responses-background")
 @pytest.mark.reference("Responses > Cancel a response")
 def test_cancel_background_response(api, models, resources):
-    response_id = create(api, response(models, resources, background=True)).data["id"]
+    response_id = create(api, response(models, resources, background=True)).needed("id")
     api.post(f"/responses/{response_id}/cancel", expect=200)
 
 
@@ -144,9 +145,11 @@ def test_function_call(api, models, resources):
 def test_function_call_output_answered(api, models, resources):
     question = {"role": "user", "content": "What is the weather in Paris?"}
     first = create(api, answer(models, resources, input=[question], tools=[WEATHER], tool_choice={"type": "function", "name": "get_weather"}))
-    call = next(item for item in first.data["output"] if item.get("type") == "function_call")
-    replayed = {key: call[key] for key in ("type", "call_id", "name", "arguments")}  # no id: the call was not stored
-    result = {"type": "function_call_output", "call_id": call["call_id"], "output": json.dumps({"temperature": "18 C"})}
+    call = next((item for item in first.needed("output", list) if isinstance(item, dict) and item.get("type") == "function_call"), None)
+    if call is None:
+        raise CannotContinue(f"{first.description} answered no function_call item, and the case's next turn answers one")
+    replayed = {key: call.get(key) for key in ("type", "call_id", "name", "arguments")}  # no id: the call was not stored
+    result = {"type": "function_call_output", "call_id": call.get("call_id"), "output": json.dumps({"temperature": "18 C"})}
     create(api, answer(models, resources, input=[question, replayed, result], tools=[WEATHER]))
 
 

@@ -2,6 +2,7 @@
 
 A case states the request and the status it expects; every registered check that applies to
 the exchange runs. ``must`` violations fail the case with their messages, ``should`` ones warn.
+The case goes on after a step with must violations and fails once at its end (conformance/steps.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from conformance.exchange import Exchange
 from conformance.pagination import Walk
 from conformance.reporting import record
 from conformance.resources import Resources
+from conformance.steps import taken
 from conformance.transport import OMIT, Client
 
 
@@ -49,7 +51,7 @@ class Api:
         exchange = self._client.request(method, path, json=json, headers=headers, retry_rate_limited=429 not in Expect(expect).statuses, **multipart)
         if self._resources is not None:
             self._resources.track(exchange)  # before the checks: a failing case still cleans up
-        self.verify(exchange, Expect(expect, same_as, walk=walk, param=param))
+        self.verify(exchange, Expect(expect, _baseline(same_as), walk=walk, param=param))
         return exchange
 
     def stream(self, path: str, *, expect, json: dict, same_as: Exchange | None = None, headers: dict | None = None) -> Exchange:
@@ -58,20 +60,28 @@ class Api:
         exchange = self._client.stream("POST", path, json={**json, "stream": True}, headers=headers, retry_rate_limited=429 not in Expect(expect).statuses)
         if self._resources is not None:
             self._resources.track(exchange)  # a streamed create (a stored response) is removed like any other
-        self.verify(exchange, Expect(expect, same_as))
+        self.verify(exchange, Expect(expect, _baseline(same_as)))
         return exchange
 
     def verify(self, exchange: Exchange, expect: Expect) -> None:
-        verify(self._node, exchange, expect, self._client.target.profile.levels)
+        """One step of the case: its must failures are noted, and fail the case when it ends."""
+        outcomes = verify(self._node, exchange, expect, self._client.target.profile.levels)
+        answered = f"HTTP {exchange.status}" if exchange.response is not None else "no answer"
+        failed = [o.check.id for o, level in outcomes if level is Level.MUST and o.violations]
+        taken(self._node, f"{exchange.request.method} {exchange.path} -> {answered}", must_failures(outcomes), failed)
+
+
+def _baseline(same_as: Exchange | None) -> Exchange | None:
+    """An earlier answer to compare with, when it succeeded: a failed one is its own step's finding, not a baseline."""
+    return same_as if same_as is None or same_as.ok else None
 
 
 def verify(node: pytest.Item, exchange: Exchange, expect: Expect, levels: dict[str, str], skip: tuple[str, ...] = (),
-           evidence: Callable[[Finding], bool] | None = None) -> None:
-    """Judge an exchange for a case: its outcomes recorded on the case, its must failures failing it."""
+           evidence: Callable[[Finding], bool] | None = None) -> list[tuple[Outcome, Level]]:
+    """Judge an exchange for a case, its outcomes recorded on the case (``judge``'s, returned)."""
     outcomes = judge(exchange, expect, levels, skip, evidence)
     record.verification(node, exchange, outcomes)
-    if failures := must_failures(outcomes):
-        pytest.fail(failures, pytrace=False)
+    return outcomes
 
 
 def judge(exchange: Exchange, expect: Expect, levels: dict[str, str], skip: tuple[str, ...] = (),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import shutil
 import sys
 import textwrap
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from conformance import completeness
 from conformance import config as cfg
+from conformance.fuzzing.settings import DEFAULT_SEED, RANDOM_SEED
 from conformance.fuzzing.settings import OPTIONS as GENERATION_OPTIONS
 
 
@@ -29,8 +29,19 @@ def main(argv: list[str] | None = None) -> int:
     for option in GENERATION_OPTIONS:
         kind = {"action": "store_true", "default": None} if option.type is bool else {}
         run.add_argument(option.flag, dest=cfg.dest(option), help=option.help, **kind)
+    run.add_argument("--hypothesis-seed", help=f"seed of the generated requests: a whole number, or {RANDOM_SEED} for one drawn now (printed and recorded in results.json for replay) [default: {DEFAULT_SEED}]")
     run.add_argument("--report-dir", type=Path, help="where junit.xml, results.json, report.html and allure-results/ go (default: reports/<timestamp>/)")
     run.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments, e.g. -- -n 2 -k chat")
+
+    proxy = commands.add_parser("proxy", help="forward a client's traffic to a server unchanged and judge it as it passes (docs/proxy.md)")
+    proxy.add_argument("--upstream", required=True, help="the server's base URL, including /v1; the proxy's root stands for it")
+    proxy.add_argument("--host", default="127.0.0.1", help="where to listen (default: 127.0.0.1)")
+    proxy.add_argument("--port", type=int, default=8088, help="where to listen (default: 8088; 0: any free port)")
+    proxy.add_argument("--report-dir", type=Path, help="where exchanges.jsonl and the reports go (default: reports/<timestamp>/)")
+    proxy.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the upstream's answer and between its bytes (default: 600, the official SDKs' own)")
+    proxy.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to wait for a connection to the upstream (default: 10)")
+    proxy.add_argument("--ca-bundle", help="trust this CA bundle (PEM) for an https upstream (default: the system's trust store)")
+    proxy.add_argument("--insecure", action="store_true", help="do not verify the upstream's certificate")
 
     judge = commands.add_parser("judge", help="judge recorded traffic (HAR, VCR.py cassettes, JSON Lines of exchanges) with the run's checks and reports")
     judge.add_argument("files", nargs="+", metavar="FILE", help="recordings: HAR 1.2, VCR.py cassettes, JSON Lines of exchanges, request-response JSON (docs/judge.md)")
@@ -76,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv[:len(argv) - len(pytest_args) - bool(pytest_args)])
     if args.command == "judge":
         args.pytest_args = pytest_args
-    commands_ = {"run": _run, "judge": _judge, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi, "departures": _departures, "compare": _compare}
+    commands_ = {"run": _run, "judge": _judge, "proxy": _proxy, "serve": _serve, "checks": _checks, "diff": _diff, "probe": _probe, "openapi": _openapi, "departures": _departures, "compare": _compare}
     return commands_[args.command](args)
 
 
@@ -119,9 +130,8 @@ def _run(args: argparse.Namespace) -> int:
     cases = Path(find_spec("conformance.cases").origin).parent
     options = [o.flag if o.type is bool else f"{o.flag}={getattr(args, cfg.dest(o))}" for o in cfg.OPTIONS if getattr(args, cfg.dest(o)) is not None]
     options += [o.flag if o.type is bool else f"{o.flag}={getattr(args, cfg.dest(o))}" for o in GENERATION_OPTIONS if getattr(args, cfg.dest(o))]
-    if not any(a.startswith("--hypothesis-seed") for a in args.pytest_args):
-        # A seed chosen here is recorded in results.json, so a generated case that failed can be replayed.
-        options.append(f"--hypothesis-seed={secrets.randbelow(2**32)}")
+    if args.hypothesis_seed is not None:
+        options.append(f"--hypothesis-seed={args.hypothesis_seed}")
     return _session(cases, report_dir, [*options, *args.pytest_args])
 
 
@@ -135,6 +145,12 @@ def _judge(args: argparse.Namespace) -> int:
     distribution = ["--dist=loadgroup"] if any(a.startswith(("-n", "--numprocesses")) for a in args.pytest_args) else []
     # No Allure results: a day of traffic is thousands of cases, and Allure's files would double the time.
     return _session(cases, _report_dir(args), ["-p", "conformance.recordings.session", *recordings, *base_url, *distribution, *args.pytest_args], allure=False)
+
+
+def _proxy(args: argparse.Namespace) -> int:
+    from conformance.proxy.command import serve
+
+    return serve(args.upstream, args.host, args.port, _report_dir(args), args.timeout, args.connect_timeout, args.ca_bundle, args.insecure)
 
 
 def _report_dir(args: argparse.Namespace) -> Path:

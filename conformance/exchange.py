@@ -12,6 +12,7 @@ import httpx
 
 from conformance import operations, sse
 from conformance.history import History
+from conformance.steps import CannotContinue
 
 # httpx adds these itself; a reproducing curl does not need them.
 _IMPLICIT_HEADERS = {"host", "accept", "accept-encoding", "connection", "user-agent", "content-length"}
@@ -104,6 +105,20 @@ class Exchange:
             return json.loads(self.response.content)
         except ValueError:
             return None
+
+    def needed(self, name: str | None = None, kind: type | tuple[type, ...] = str) -> object:
+        """What a later step of the case takes from this answer: the 2xx JSON object, or its field ``name`` of type ``kind``.
+
+        An answer without it ends the case there (CannotContinue: conformance/steps.py), with the failures found so far."""
+        body = self.data if self.ok and isinstance(self.data, dict) else None
+        if body is None:
+            answered = f"HTTP {self.status}" if self.response is not None else f"no answer ({self.transport_error})"
+            raise CannotContinue(f"{self.description} answered {answered}, not a 2xx JSON object, and the case's next step needs it")
+        if name is None:
+            return body
+        if not isinstance(value := body.get(name), kind):
+            raise CannotContinue(f"{self.description}: its answer's {name} is {json.dumps(value)[:80]}, and the case's next step needs it")
+        return value
 
     @property
     def description(self) -> str:

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from conformance import config as cfg
-from conformance import depth, spending, tls
+from conformance import depth, spending, steps, tls
 from conformance.api import Api
 from conformance.budget import Spend
 from conformance.emulator.models import CATALOGUE
@@ -64,6 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore::conformance.api.ConformanceWarning")
     config.stash[_RUN_STARTED] = time.monotonic()
     config.pluginmanager.register(record, "conformance-record")
+    config.pluginmanager.register(steps, "conformance-steps")  # a case's must failures fail it once, at its end
     config.pluginmanager.register(spending, "conformance-spending")  # what the run spends, and its budget
     config.pluginmanager.register(depth, "conformance-depth")
     reports = config.getoption("conformance_results") or config.getoption("conformance_html")

@@ -82,18 +82,20 @@ def _get(target: Target, url: str, read: bool = True) -> tuple[int, object]:
                 client.stream("GET", url, headers={"Authorization": f"Bearer {target.api_key}", "Accept-Encoding": ACCEPT_ENCODING}) as response:
             if not read or response.status_code not in (200, 404) or "json" not in response.headers.get("content-type", ""):
                 return response.status_code, None  # a broken target's body may never end: the status is enough
-            return response.status_code, _json(response, deadline)
+            return response.status_code, bounded_json(response, deadline)
     except httpx.TransportError as exc:
         reason = "no answer in time" if isinstance(exc, httpx.TimeoutException) else str(exc) or type(exc).__name__
         raise ConfigError(f"target {target.described} does not answer: {target.redact(reason)}") from None
 
 
-def _json(response: httpx.Response, deadline: float) -> object:
+def bounded_json(response: httpx.Response, deadline: float, limit: int = LIST_BYTES) -> object:
+    """The JSON of a streamed answer's body, or ``None`` when it is not JSON, longer than ``limit`` bytes (decoded) or
+    not read by ``deadline``: a broken target's body may never end."""
     body = b""
     try:
         for piece in response.iter_bytes():
             body += piece
-            if len(body) > LIST_BYTES or time.monotonic() > deadline:
+            if len(body) > limit or time.monotonic() > deadline:
                 return None
         return json.loads(body)
     except (httpx.HTTPError, ValueError):

@@ -81,7 +81,7 @@ class Resources:
         if operation.undo:
             self._attempted.add(operation.key)
         body = ex.data if ex.ok and isinstance(ex.data, dict) else {}
-        created = body.get("id") if ex.stream is None else _streamed_id(ex)
+        created = body.get("id") if ex.stream is None else streamed_id(ex)
         # A response created with store: false is kept nowhere: there is nothing to remove (its DELETE would be a 404).
         if operation.undo and isinstance(created, str) and ex.params.get("store") is not False:
             self._ours.add(created)
@@ -123,7 +123,7 @@ class Resources:
                 after = page[-1].get("id")
 
 
-def _streamed_id(ex: Exchange) -> str | None:
+def streamed_id(ex: Exchange) -> str | None:
     """The id of the object a streamed create made: the ``response`` its events carry (Responses' created event)."""
     if not ex.ok:
         return None

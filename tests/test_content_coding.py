@@ -14,7 +14,7 @@ import requests
 
 from conformance.config import Target
 from conformance.emulator.variants import CODINGS
-from conformance.probe import listed_models, profile_text
+from conformance.probe import probe, profile_text
 from conformance.resources import Resources
 from conformance.transport import ACCEPT_ENCODING, Client
 from tests.conftest import KEY, run_cases
@@ -70,7 +70,7 @@ def test_the_variant_encodes_only_what_the_request_accepts(emulator, coding):
 @pytest.mark.parametrize("coding", sorted(CODINGS))
 def test_the_probe_reads_a_coded_target(emulator, coding):
     target = Target(base_url=coded(emulator, coding), api_key=KEY)
-    assert "gpt-4o-mini" in listed_models(target)  # [] when the list did not decode
+    assert "gpt-4o-mini" in probe(target).listed  # [] when the list did not decode
     assert "[unsupported]\n\n[models]" in profile_text(target, "coded")  # every capability answered as served
 
 
@@ -116,7 +116,7 @@ def test_a_generated_request_whose_body_is_not_in_its_coding_fails_http_response
 @pytest.mark.parametrize("behaviour", ["bad-gzip", "bad-deflate"])
 def test_the_probe_and_the_clean_up_survive_a_body_not_in_its_coding(hostile, behaviour):
     target = Target(base_url=hostile.url(behaviour), api_key=KEY, request_timeout=TIMEOUT)
-    assert listed_models(target) == [] and "[unsupported]" in profile_text(target, "lying")
+    assert probe(target).listed == [] and "[unsupported]" in profile_text(target, "lying")
     client = Client(target, target.base_url)
     resources = Resources(client)
     try:

@@ -203,3 +203,35 @@ def test_legacy_completion_that_completed_nothing_without_completion_tokens_pass
     # Text completed without completion_tokens still fails.
     answer["choices"][0]["text"] = " Hello"
     assert failed("body.schema", _exchange("POST", "/completions", body, json.dumps(answer)))
+
+
+def test_forced_function_called_with_finish_reason_stop_or_cut_short_before_its_call_passes():
+    tools = [{"type": "function", "function": {"name": "format_output", "parameters": {"type": "object", "properties": {"answer": {"type": "string"}}}}}]
+    body = {"model": "gpt-5-mini", "messages": [{"role": "user", "content": "Answer."}], "tools": tools,
+            "tool_choice": {"type": "function", "function": {"name": "format_output"}}}
+    call = {"id": "call_abc", "type": "function", "function": {"name": "format_output", "arguments": '{"answer":"yes"}'}}
+    # A named function's call ends with finish_reason "stop", not "tool_calls".
+    called = {"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call], "refusal": None, "annotations": []}, "finish_reason": "stop"}
+    # Reasoning spent max_completion_tokens before the call: no call, finish_reason "length".
+    cut = {"index": 0, "message": {"role": "assistant", "content": "", "refusal": None, "annotations": []}, "finish_reason": "length"}
+    for choice in (called, cut):
+        assert must_findings(_exchange("POST", "/chat/completions", body, _chat(choice))) == []
+    # Text instead of the call fails, and so does a call of another function.
+    text = {**cut, "message": {**cut["message"], "content": "Yes."}, "finish_reason": "stop"}
+    assert failed("chat.tool-choice", _exchange("POST", "/chat/completions", body, _chat(text)))
+    other = {**called, "message": {**called["message"], "tool_calls": [{**call, "function": {**call["function"], "name": "get_weather"}}]}}
+    assert failed("chat.tool-choice", _exchange("POST", "/chat/completions", body, _chat(other)))
+
+
+def test_legacy_completion_logprobs_of_an_echoed_prompt_pass():
+    # With echo, the prompt's first token has no logprob: null in token_logprobs and top_logprobs.
+    logprobs = {"tokens": ["Say", " this", " is"], "token_logprobs": [None, -6.1, -0.4], "top_logprobs": [None, {" this": -6.1, " hello": -2.3}, {" is": -0.4, " was": -1.9}],
+                "text_offset": [0, 3, 8]}
+    answer = {"id": "cmpl-1", "object": "text_completion", "created": 1767225600, "model": "gpt-3.5-turbo-instruct:20230824-v2",
+              "choices": [{"text": "Say this is", "index": 0, "logprobs": logprobs, "finish_reason": "length"}],
+              "usage": {"prompt_tokens": 2, "completion_tokens": 1, "total_tokens": 3}}
+    body = {"model": "gpt-3.5-turbo-instruct", "prompt": "Say this", "max_tokens": 1, "echo": True, "logprobs": 1}
+    assert must_findings(_exchange("POST", "/completions", body, json.dumps(answer))) == []
+    # Chat's shape fails.
+    answer["choices"][0]["logprobs"] = {"content": [{"token": " is", "logprob": -0.4, "bytes": [32, 105, 115], "top_logprobs": []}], "refusal": None}
+    assert failed("completions.logprobs", _exchange("POST", "/completions", body, json.dumps(answer)))

@@ -2,7 +2,7 @@
 
 import json
 
-from conformance.checks.base import Finding, Level, check, succeeded
+from conformance.checks.base import Finding, Level, check, shorten, succeeded
 
 SECTION = "Chat > Create chat completion"
 _chat = succeeded("POST /chat/completions")
@@ -57,6 +57,40 @@ def json_mode(ex, expect):
             json.loads(content)
         except (TypeError, ValueError):
             yield Finding("content that parses as JSON", repr(content)[:200], f"/choices/{choice.get('index')}/message/content")
+
+
+def forced_function(request: dict) -> str | None:
+    """What a request's tool_choice forces: "required" (any tool), a function's name, or None (nothing forced)."""
+    choice = request.get("tool_choice")
+    if choice == "required":
+        return choice
+    function = choice.get("function") if isinstance(choice, dict) and choice.get("type") == "function" else None
+    return function.get("name") if isinstance(function, dict) and isinstance(function.get("name"), str) else None
+
+
+def forced_calls(forced: str, pointer: str, finish_reason: object, refusal: object, content: object, names: list) -> list[Finding]:
+    """A choice's departure from a forced tool_choice: no call, or a call of another function than the one named.
+
+    Not judged: a choice cut short (length, content_filter: the real API then may have no call yet) or refused.
+    """
+    if finish_reason in ("length", "content_filter") or (isinstance(refusal, str) and refusal):
+        return []
+    wanted = "a tool call (tool_choice \"required\")" if forced == "required" else f"a call of the function {forced!r} (the tool_choice named it)"
+    if not names:
+        return [Finding(wanted, f"no tool call, finish_reason {finish_reason!r}, content {shorten(content, 100)!r}", pointer)]
+    others = [name for name in names if name != forced]
+    return [Finding(wanted, f"calls of {others}", pointer)] if forced != "required" and others else []
+
+
+@check("chat.tool-choice", Level.MUST, SECTION, applies=lambda ex: _chat(ex) and forced_function(_request(ex)) is not None)
+def tool_choice(ex, expect):
+    """A forced tool_choice is obeyed: "required" gives a tool call, a named function a call of that function."""
+    forced = forced_function(_request(ex))
+    for choice in _choices(ex):
+        message = choice.get("message") if isinstance(choice.get("message"), dict) else {}
+        calls = message.get("tool_calls") if isinstance(message.get("tool_calls"), list) else []
+        names = [(c.get("function") or {}).get("name") if isinstance(c, dict) and isinstance(c.get("function"), dict) else None for c in calls]
+        yield from forced_calls(forced, f"/choices/{choice.get('index')}/message", choice.get("finish_reason"), message.get("refusal"), message.get("content"), names)
 
 
 @check("chat.max-tokens", Level.MUST, SECTION, applies=lambda ex: _chat(ex) and _limit(ex) is not None)

@@ -1,4 +1,4 @@
-"""Legacy completions semantics beyond the schema: choices per prompt, max_tokens, usage, echo."""
+"""Legacy completions semantics beyond the schema: choices per prompt, max_tokens, usage, echo, logprobs, the id."""
 
 from conformance.checks import chat
 from conformance.checks.base import Finding, Level, check, shorten, succeeded
@@ -49,3 +49,39 @@ def echo_prompt(ex, expect):
         text = choice.get("text") if isinstance(choice, dict) else None
         if not (isinstance(text, str) and text.startswith(prompt)):
             yield Finding(f"text starting with the prompt {shorten(prompt, 80)!r}", repr(shorten(text, 120)), f"/choices/{i}/text")
+
+
+LOGPROBS_ARRAYS = ("tokens", "token_logprobs", "top_logprobs", "text_offset")
+"""The legacy logprobs object: parallel arrays, one entry per token (chat's {"content": [...]} is another shape)."""
+
+
+def _asked_logprobs(ex) -> int | None:
+    asked = _request(ex).get("logprobs")
+    return asked if isinstance(asked, int) and not isinstance(asked, bool) and asked >= 1 else None
+
+
+@check("completions.logprobs", Level.MUST, SECTION, applies=lambda ex: _completion(ex) and _asked_logprobs(ex) is not None)
+def logprobs(ex, expect):
+    """With logprobs: n, each choice's logprobs holds tokens, token_logprobs, top_logprobs and text_offset, one entry per token, at most n+1 alternatives each."""
+    asked = _asked_logprobs(ex)
+    for i, choice in enumerate(ex.data.get("choices") or []):
+        given = choice.get("logprobs") if isinstance(choice, dict) else None
+        at = f"/choices/{i}/logprobs"
+        arrays = {name: given.get(name) for name in LOGPROBS_ARRAYS} if isinstance(given, dict) else {}
+        if not arrays or not all(isinstance(a, list) for a in arrays.values()):
+            yield Finding(f"an object of the arrays {', '.join(LOGPROBS_ARRAYS)} (logprobs: {asked} was asked)", shorten(given, 160), at)
+            continue
+        lengths = {name: len(a) for name, a in arrays.items()}
+        if len(set(lengths.values())) != 1:
+            yield Finding("arrays of one length (one entry per token)", repr(lengths), at)
+        for k, alternatives in enumerate(arrays["top_logprobs"]):
+            if isinstance(alternatives, dict) and len(alternatives) > asked + 1:
+                yield Finding(f"at most {asked + 1} alternatives (logprobs: {asked}, and the sampled token)", f"{len(alternatives)}", f"{at}/top_logprobs/{k}")
+                break
+
+
+@check("completions.id-prefix", Level.SHOULD, SECTION, applies=lambda ex: _completion(ex) and isinstance(ex.data.get("id"), str))
+def id_prefix(ex, expect):
+    """A completion's id starts with cmpl-, as the real API's do (chatcmpl- is a chat completion's)."""
+    if not ex.data["id"].startswith("cmpl-"):
+        yield Finding("an id starting with cmpl-", repr(ex.data["id"]), "/id")

@@ -5,13 +5,15 @@ Each check needs the earlier exchange it compares with, which the case passes as
 create (for GET, input_items, a second turn) or the cancel (for the GET after it). A GET the case
 expects to be 200 or 404 is judged here, so that a missing or a kept response is reported once,
 with what the create asked for. The rejections (an unknown or unstored previous_response_id,
-cancelling what is not in the background, a GET after DELETE) are plain statuses: http.status.
+a GET after DELETE) are plain statuses: http.status; a cancel of what is not in the background is
+judged here too, with what the create asked for.
 """
 
 from __future__ import annotations
 
 from conformance import pagination as pg
 from conformance.checks.base import Finding, Level, check, shorten
+from conformance.checks.responses_stream import terminal_response
 from conformance.exchange import Exchange
 
 CREATE = "POST /responses"
@@ -24,9 +26,17 @@ def _of(key: str):
     return lambda ex: ex.operation is not None and ex.operation.key == key
 
 
+def _body(ex: Exchange) -> dict | None:
+    """The object an answer gives: its JSON body or, for a streamed create, the response its terminal event carries."""
+    if isinstance(ex.data, dict):
+        return ex.data
+    found = terminal_response(ex) if ex.stream is not None else None
+    return found[1] if found else None
+
+
 def _answered(key: str):
-    """A 2xx JSON object answer to the operation."""
-    return lambda ex: ex.ok and _of(key)(ex) and isinstance(ex.data, dict)
+    """A 2xx answer to the operation giving an object (a streamed create: its terminal response)."""
+    return lambda ex: ex.ok and _of(key)(ex) and _body(ex) is not None
 
 
 def _earlier(key: str, background: bool | None = None):
@@ -74,7 +84,7 @@ def stored_as_asked(ex, expect):
 @check("responses.retrieved", Level.MUST, "Responses > Get a model response", applies=_answered(GET), within=_earlier(CREATE, background=False))
 def retrieved_unchanged(ex, expect):
     """A stored response is retrieved as it was created: the same status and the same output items (ids, types, text)."""
-    created = expect.same_as.data
+    created = _body(expect.same_as)
     if ex.data.get("status") != created.get("status"):
         yield Finding(f"status {created.get('status')!r}, as created", repr(ex.data.get("status")), "/status")
     wanted, seen = created.get("output"), ex.data.get("output")
@@ -91,7 +101,7 @@ def retrieved_unchanged(ex, expect):
 
 
 def _usage(ex: Exchange, name: str) -> int | None:
-    usage = ex.data.get("usage") if isinstance(ex.data, dict) else None
+    usage = _body(ex).get("usage")
     value = usage.get(name) if isinstance(usage, dict) else None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -101,7 +111,7 @@ def _usage(ex: Exchange, name: str) -> int | None:
 def previous_context(ex, expect):
     """A turn with previous_response_id is answered with the earlier turn as context: its input_tokens count at least that turn's input and output."""
     first = expect.same_as
-    if ex.params["previous_response_id"] != first.data.get("id"):
+    if ex.params["previous_response_id"] != _body(first).get("id"):
         return
     before = [_usage(first, "input_tokens"), _usage(first, "output_tokens")]
     now = _usage(ex, "input_tokens")
@@ -109,7 +119,7 @@ def previous_context(ex, expect):
         return  # no usage to compare: body.schema reports it
     if now < sum(before):
         yield Finding(f"usage.input_tokens >= {sum(before)} (the previous response's {before[0]} input + {before[1]} output tokens, plus this input)",
-                      f"{now}: previous_response_id {first.data.get('id')!r} seems ignored", "/usage/input_tokens")
+                      f"{now}: previous_response_id {_body(first).get('id')!r} seems ignored", "/usage/input_tokens")
 
 
 @check("responses.input-items", Level.MUST, "Responses > List input items",
@@ -118,7 +128,7 @@ def previous_context(ex, expect):
 def input_items_as_sent(ex, expect):
     """input_items lists exactly the input the response was created with (of a chained response: all the context, or only its own input)."""
     created = expect.same_as
-    if ex.data.get("has_more") is not False or ex.path_params.get("response_id") != created.data.get("id"):
+    if ex.data.get("has_more") is not False or ex.path_params.get("response_id") != _body(created).get("id"):
         return  # only a whole listing of the created response can be compared with what was sent
     # Compared as collections: their order is list.order's (the walks know the order the items were sent in).
     listed, sent = sorted(map(repr, map(_what, pg.items(ex)))), sorted(map(repr, _sent(created)))
@@ -140,3 +150,14 @@ def cancelled(ex, expect):
     if ex.data.get("status") != "cancelled":
         after = " (retrieved after it was cancelled)" if _of(GET)(ex) else ""
         yield Finding(f'status "cancelled"{after}', repr(ex.data.get("status")), "/status")
+
+
+@check("responses.cancel-background-only", Level.MUST, "Responses > Cancel a response", applies=lambda ex: ex.response is not None and _of(CANCEL)(ex),
+       within=_earlier(CREATE, background=False))
+def cancel_background_only(ex, expect):
+    """Only a response created with background: true can be cancelled: cancelling another is refused (400 on the real API)."""
+    if not ex.ok:
+        return  # a refusal: which status is http.status's
+    status = ex.data.get("status") if isinstance(ex.data, dict) else None
+    yield Finding("HTTP 400: only responses created with background: true can be cancelled, and this one was created without it",
+                  f"HTTP {ex.status} with status {status!r}" + (": the response is unchanged" if status == _body(expect.same_as).get("status") else ""), "status")

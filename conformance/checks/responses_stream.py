@@ -148,6 +148,28 @@ def first_created(ex, expect):
         yield Finding("response.created first", events[0][1]["type"] if events else "(no event)", f"/events/{events[0][0]}" if events else "/events")
 
 
+@check("responses.lifecycle", Level.MUST, SECTION, applies=_responses_stream)
+def lifecycle(ex, expect):
+    """response.created, response.queued and response.in_progress come at most once each, in that order, before the output's events."""
+    seen, output_started = [], None
+    for i, event in _events(ex):
+        kind = event["type"]
+        if kind not in LIFECYCLE:
+            if output_started is None and kind != "error":  # an error event is responses.terminal's
+                output_started = (i, kind)
+            continue
+        if kind in seen:
+            yield Finding(f"one {kind} (the response's lifecycle is announced once)", f"another {kind}", f"/events/{i}")
+        elif output_started is not None:
+            yield Finding(f"{kind} before the output's events", f"{kind} after {output_started[1]} (event {output_started[0]})", f"/events/{i}")
+        elif seen and LIFECYCLE.index(kind) < LIFECYCLE.index(seen[-1]):
+            yield Finding(f"{kind} before {seen[-1]} (order: {', '.join(LIFECYCLE)})", f"{kind} after {seen[-1]}", f"/events/{i}")
+        else:
+            seen.append(kind)
+            continue
+        return  # the first misplaced announcement explains the rest
+
+
 @check("responses.terminal", Level.MUST, SECTION, applies=_responses_stream)
 def one_terminal_last(ex, expect):
     """Exactly one terminal event (completed, incomplete or failed), and it is last (a data: [DONE] after it aside)."""
@@ -305,6 +327,27 @@ def part_order(ex, expect):
             return
 
 
+def _part_event(event: dict) -> tuple | None:
+    """A part's position, when the event gives both indices (else responses.output-index and .content-index speak)."""
+    key = _part_key(event)
+    return key if all(isinstance(k, int) and not isinstance(k, bool) for k in key) else None
+
+
+@check("responses.part-done", Level.MUST, SECTION, applies=_clean)
+def part_done(ex, expect):
+    """Each added content part gets exactly one content_part.done, and an output_text part exactly one output_text.done."""
+    parts_done = [_part_event(e) for _, e in _of(ex, PART_DONE)]
+    texts_done = [_part_event(e) for _, e in _of(ex, TEXT_DONE)]
+    for i, event in _of(ex, PART_ADDED):
+        key, part = _part_event(event), event.get("part")
+        if key is None:
+            continue
+        ends = [(PART_DONE, parts_done)] + ([(TEXT_DONE, texts_done)] if isinstance(part, dict) and part.get("type") == "output_text" else [])
+        for name, done in ends:
+            if done.count(key) != 1:
+                yield Finding(f"one {name} for the part added here (output {key[0]} part {key[1]})", f"{done.count(key)}", f"/events/{i}")
+
+
 @check("responses.terminal-output", Level.MUST, SECTION, applies=_clean)
 def terminal_output(ex, expect):
     """The terminal response's output is the done items, in order, with the same ids (and the mcp_list_tools items never done)."""
@@ -335,16 +378,20 @@ def _part_text(item: dict, content_index: object) -> object:
 
 
 def _texts(ex) -> Iterator[tuple[str, str, str, object]]:
-    """For each text part: (its name, the joined deltas, where else its text is given, that text)."""
+    """For each text part (its output_text.done, or its deltas when no done came: responses.part-done's finding, the
+    text is still compared): (its name, the joined deltas, where else its text is given, that text)."""
     deltas: dict[tuple, list[str]] = {}
     for _, event in _of(ex, TEXT_DELTA):
         deltas.setdefault((event.get("output_index"), event.get("content_index")), []).append(event.get("delta") if isinstance(event.get("delta"), str) else "")
     items_done = {e.get("output_index"): (i, e.get("item") or {}) for i, e in _of(ex, ITEM_DONE)}
     found = terminal_response(ex)
-    for i, event in _of(ex, TEXT_DONE):
+    done = _of(ex, TEXT_DONE)
+    undone = [(None, {"output_index": key[0], "content_index": key[1]}) for key in deltas if key not in {_part_key(e) for _, e in done}]
+    for i, event in done + undone:
         index, content = event.get("output_index"), event.get("content_index")
         joined, name = "".join(deltas.get((index, content), [])), f"output {index} part {content}"
-        yield name, joined, f"/events/{i}/text", event.get("text")
+        if i is not None:
+            yield name, joined, f"/events/{i}/text", event.get("text")
         for j, part_done in _of(ex, PART_DONE):
             if (part_done.get("output_index"), part_done.get("content_index")) == (index, content):
                 yield name, joined, f"/events/{j}/part/text", (part_done.get("part") or {}).get("text")

@@ -326,6 +326,22 @@ def tool_call_deltas(ex, expect):
                 yield Finding("function.arguments fragments that join into valid JSON", shorten("".join(parts)), at)
 
 
+@check("stream.tool-choice", Level.MUST, "Chat > Create chat completion", applies=lambda ex: _event_stream(ex) and _is_chat(ex) and not _errors(ex)
+       and chat.forced_function(_request(ex)) is not None)
+def tool_choice(ex, expect):
+    """A forced tool_choice is obeyed in a stream too: "required" gives a tool call, a named function a call of that function."""
+    forced = chat.forced_function(_request(ex))
+    for entries in _choice_entries(ex).values():
+        finish_reason = next((c.get("finish_reason") for _, c in reversed(entries) if c.get("finish_reason") is not None), None)
+        if finish_reason is None:
+            continue  # an unfinished choice: stream.finish-reason's finding
+        deltas = [_delta(choice) for _, choice in entries]
+        names = [f["function"].get("name") for d in deltas for f in d.get("tool_calls") or () if isinstance(f, dict) and isinstance(f.get("function"), dict) and "name" in f["function"]]
+        refusal = "".join(d["refusal"] for d in deltas if isinstance(d.get("refusal"), str))
+        content = "".join(_text(ex, choice) for _, choice in entries)
+        yield from chat.forced_calls(forced, entries[0][0], finish_reason, refusal, content, names)
+
+
 @check("stream.usage", Level.MUST, "Chat > Create chat completion (stream_options)", applies=lambda ex: _event_stream(ex) and not _errors(ex))
 def usage_chunk(ex, expect):
     """include_usage: one last chunk with choices [] and usage (total = prompt + completion), usage null elsewhere; else no usage."""

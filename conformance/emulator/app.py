@@ -23,8 +23,13 @@ STALL = declare("stall", "http.response", "test_single_user_message", "answers G
 ERROR_ECHOES_INPUT = declare("error-echoes-input", "error.small", "test_large_invalid_input", "400 errors echo the request body back (pydantic-style `input`)")
 UNKNOWN_ROUTE_HTML = declare("unknown-route-html", "http.content-type", "test_unknown_route", "unknown routes answered 404 with an HTML page")
 CATCH_ALL_200 = declare("catch-all-200", "http.status", "test_unknown_route", "unknown routes answered 200 with an HTML page (a web app's catch-all)")
+FILE_NOT_FOUND = declare("unknown-route-file-not-found", "error.envelope", "test_unknown_route",
+                         'unknown routes answered 404 {"error": {"message": "File Not Found", "type": "not_found_error", "code": 404}} (llama.cpp\'s server)')
+NOT_FOUND_DETAIL = declare("not-found-detail", "error.envelope", "test_unknown_route",
+                           'every 404, an unknown route\'s and a missing object\'s alike, answered {"detail": "Not Found"} (a FastAPI server)')
 METHOD_IGNORED = declare("method-ignored", "http.status", "test_wrong_method", "routes match the path only: PUT /models is served as GET /models")
 
+DETAIL_NOT_FOUND = {"detail": "Not Found"}
 STALL_SECONDS = 600
 """How long the ``stall`` fault holds a request before giving up (it stops early if the client leaves)."""
 
@@ -44,6 +49,8 @@ def create_app(api_key: str | None = None, capabilities: Collection[str] | None 
                 admission.admit(request, api_key)
                 return await handler(request)
             except APIError as error:
+                if error.status == 404 and active(request, NOT_FOUND_DETAIL):
+                    return reply(request, 404, DETAIL_NOT_FOUND)
                 return reply(request, error.status, await _echoing(request, error) if active(request, ERROR_ECHOES_INPUT) else error.body)
 
         return guarded
@@ -69,6 +76,10 @@ async def _echoing(request: Request, error: APIError) -> dict:
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == 404 and (active(request, UNKNOWN_ROUTE_HTML) or active(request, CATCH_ALL_200)):
         return HTMLResponse("<html><body><h1>Not Found</h1></body></html>", 200 if active(request, CATCH_ALL_200) else 404)
+    if exc.status_code == 404 and active(request, NOT_FOUND_DETAIL):
+        return reply(request, 404, DETAIL_NOT_FOUND)
+    if exc.status_code == 404 and active(request, FILE_NOT_FOUND):
+        return reply(request, 404, {"error": {"message": "File Not Found", "type": "not_found_error", "code": 404}})
     # Unknown routes and wrong methods get the error object too, as on the real API.
     message = f"Invalid URL ({request.method} {request.url.path})" if exc.status_code == 404 else exc.detail
     return reply(request, exc.status_code, {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}})

@@ -28,6 +28,9 @@ ARGUMENTS_REPEATED = declare("stream-tool-arguments-repeated", "stream.tool-call
 CONTENT_DIFFERS = declare("stream-content-differs", "stream.same-content", "test_stream_matches_unstreamed", "the stream drops the first word of the answer")
 STREAM_OPTIONS_ACCEPTED = declare("stream-options-accepted", "http.status", "test_stream_options_without_stream", "stream_options accepted without stream: true")
 RESPONSE_FORMAT_500 = declare("response-format-500", "http.status", "test_invalid_request and response_format", "an unsupported response_format.type crashes with 500 and an empty message")
+TOOL_CHOICE_IGNORED = declare("tool-choice-ignored", "chat.tool-choice", "test_forced_tool_call", "a forced tool_choice (required or a named function) answered with text (unstreamed)")
+STREAM_TOOL_CHOICE_IGNORED = declare("stream-tool-choice-ignored", "stream.tool-choice", "test_stream_tool_call",
+                                     "a forced tool_choice streamed as text (the unstreamed answer calls the function)")
 UNREQUESTED_STREAM = declare("unrequested-stream", "http.content-type", "test_single_user_message", "an unstreamed request answered with an event stream")
 
 REPLY = "This is a deterministic reply from the openai-conformance reference emulator."
@@ -96,7 +99,8 @@ def _choice(index: int, body: dict, request: Request) -> tuple[dict, int]:
     if active(request, FINISH_REASON_EMPTY):
         finish_reason = ""
     message = {"role": "assistant", "content": " ".join(words), "refusal": None, "annotations": []}
-    if call := tools.forced_call(body):
+    ignored = active(request, STREAM_TOOL_CHOICE_IGNORED if body.get("stream") is True else TOOL_CHOICE_IGNORED)
+    if (call := tools.forced_call(body)) and not ignored:
         message, finish_reason, words = {**message, "content": None, "tool_calls": [call]}, "tool_calls", call["function"]["arguments"].split(" ")
     choice = {"index": index, "message": message, "logprobs": None, "finish_reason": finish_reason}
     if chosen(request, "chat-no-logprobs"):

@@ -1,7 +1,8 @@
-"""POST /completions (legacy): deterministic text that honours n, max_tokens, echo and streaming."""
+"""POST /completions (legacy): deterministic text that honours n, max_tokens, echo, logprobs and streaming."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -18,6 +19,9 @@ IGNORE_N = declare("completions-ignore-n", "completions.choices-count", "test_co
 IGNORE_MAX_TOKENS = declare("completions-ignore-max-tokens", "completions.max-tokens", "test_completion_parameters", "max_tokens ignored")
 USAGE_SUM_WRONG = declare("completions-usage-sum-wrong", "completions.usage-total", "test_completion", "total_tokens is not prompt + completion")
 ECHO_IGNORED = declare("echo-ignored", "completions.echo", "test_completion_echo", "echo ignored: the prompt is not repeated")
+CHAT_LOGPROBS = declare("completions-chat-logprobs", "completions.logprobs", "test_completion_logprobs",
+                        'logprobs answered in chat\'s shape {"content": [{"token", "logprob", "top_logprobs"}]}')
+CHAT_ID = declare("completions-chat-id", "completions.id-prefix", "test_completion_logprobs", "a completion's id starts with chatcmpl-")
 
 DEFAULT_MAX_TOKENS = 16
 NUMBERS = (
@@ -81,9 +85,23 @@ def _choice(index: int, prompt: str, body: dict, request: Request) -> tuple[dict
     if truncated:
         words = words[:limit]
     text = " " + " ".join(words) if words else ""
-    if body.get("echo") is True and not active(request, ECHO_IGNORED):
+    echoed = body.get("echo") is True and not active(request, ECHO_IGNORED)
+    if echoed:
         text = prompt + text
-    return {"text": text, "index": index, "logprobs": None, "finish_reason": "length" if truncated else "stop"}, len(words)
+    asked = body.get("logprobs")
+    logprobs = None if asked is None else _logprobs(request, text, asked, 0 if echoed else len(prompt))
+    return {"text": text, "index": index, "logprobs": logprobs, "finish_reason": "length" if truncated else "stop"}, len(words)
+
+
+def _logprobs(request: Request, text: str, asked: int, offset: int) -> dict:
+    """Deterministic log probabilities of the text's tokens (a word and the spaces before it), each with ``asked`` alternatives."""
+    tokens = re.findall(r"\s*\S+", text)
+    sampled = [-0.25 * (1 + k % 4) for k in range(len(tokens))]
+    top = [{token: logprob, **{f"{token}{k}": logprob - k for k in range(1, asked)}} for token, logprob in zip(tokens, sampled)]
+    if active(request, CHAT_LOGPROBS):
+        return {"content": [{"token": t, "logprob": p, "bytes": list(t.encode()), "top_logprobs": []} for t, p in zip(tokens, sampled)], "refusal": None}
+    starts = [offset + sum(map(len, tokens[:k])) for k in range(len(tokens))]
+    return {"tokens": tokens, "token_logprobs": sampled, "top_logprobs": top, "text_offset": starts}
 
 
 @streaming.streamed
@@ -97,7 +115,7 @@ async def create(request: Request):
     choices, tokens = zip(*(_choice(p * n + j, prompt, body, request) for p, prompt in enumerate(prompts) for j in range(n)))
     prompt_tokens, completion_tokens = sum(len(p.split()) for p in prompts), sum(tokens)
     answer = {
-        "id": f"cmpl-{uuid.uuid4().hex}",
+        "id": f"{'chatcmpl' if active(request, CHAT_ID) else 'cmpl'}-{uuid.uuid4().hex}",
         "object": "text_completion",
         "created": int(time.time()),
         "model": model.id,

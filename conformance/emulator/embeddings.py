@@ -11,7 +11,7 @@ import struct
 from starlette.requests import Request
 
 from conformance.emulator import models
-from conformance.emulator.errors import invalid
+from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.replies import reply
 from conformance.emulator.validation import Number, json_object, known_tokens, optional, require, token
@@ -20,6 +20,7 @@ BASE64_IGNORED = declare("base64-ignored", "embeddings.encoding", "test_base64",
 BIG_ENDIAN = declare("base64-big-endian", "embeddings.encoding", "test_base64", "base64 embeddings packed as big-endian float32")
 DIMENSIONS_IGNORED = declare("dimensions-ignored", "embeddings.dimensions", "test_dimensions", "dimensions ignored: full-length vectors")
 INPUT_DROPPED = declare("embedding-dropped", "embeddings.count", "test_array_of_strings", "the last input of an array gets no embedding")
+BROKEN = declare("embeddings-500", "http.status", "test_float_encoding", "POST /embeddings answers every request 500 (served, but broken)")
 UNVALIDATED = declare("embeddings-unvalidated", "http.status", "test_invalid_embeddings", "embeddings parameters are not validated")
 
 NATIVE_DIMENSIONS = 1536
@@ -60,6 +61,8 @@ def _encode(vector: list[float], request: Request, encoding: str) -> list[float]
 
 
 async def create(request: Request):
+    if active(request, BROKEN):
+        raise APIError(500, "The server had an error while processing your request.", type="server_error")
     body = await json_object(request)
     if not active(request, UNVALIDATED):
         require(body, "model", str)

@@ -8,7 +8,10 @@ capability, and a valid request asks for at most MAX_TOKENS tokens and MAX_CHOIC
 from __future__ import annotations
 
 import re
+import time
 import uuid
+from collections.abc import Callable
+from typing import NoReturn
 
 import httpx
 import hypothesis
@@ -27,7 +30,7 @@ from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH, Exchange
 from conformance.fuzzing import adapter, bounded, failures
 from conformance.budget import Budget
 from conformance.fuzzing.settings import CHECKS as SCHEMATHESIS_CHECKS
-from conformance.probe import route_missing
+from conformance.missing_route import UnknownRoute, route_missing
 from conformance.profile import CAPABILITIES
 from conformance.reporting import record
 from conformance.samples import TOKEN_IDS
@@ -41,6 +44,12 @@ MAX_TEXT = 200
 TOKEN_LIMITS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
 TOKEN_ARRAYS = ("prompt", "input")
 """Where a valid body may hold token ids (completions, embeddings): made ids every vocabulary holds."""
+SHRINK_REQUESTS = 30
+SHRINK_SECONDS = 60
+"""What a generated case may spend once it failed (Hypothesis goes on generating, then shrinks the failure):
+unbounded, shrinking a sequence took 360 requests of the run's budget against the emulator, and a generated
+chat case 146 s against LiteLLM. The case then fails with its first failure, whichever bound ended it;
+the count of requests is the bound a healthy target meets, so the verdict does not depend on timing."""
 MAX_FAILING_RECORDS = 5
 """Failing exchanges recorded per operation: shrinking sends many, the report needs a few."""
 
@@ -56,8 +65,11 @@ def capability(method: str, path: str) -> str | None:
 
 
 class Runner:
-    def __init__(self, target: Target, base_url: str, budget: Budget, node: pytest.Item, resources: Resources) -> None:
+    def __init__(self, target: Target, base_url: str, budget: Budget, node: pytest.Item, resources: Resources,
+                 unknown_route: Callable[[], UnknownRoute]) -> None:
         self.target = target
+        self.unknown_route = unknown_route
+        """The target's answer to a route that cannot exist, asked for once, when a 404 first needs it."""
         self.resources = resources
         self.base_url = base_url
         self.budget = budget
@@ -71,14 +83,14 @@ class Runner:
 
     def send(self, case: schemathesis.Case) -> schemathesis.Response:
         """Send a request within the budget; skip when the budget is spent or the target lacks the operation."""
-        if self._recorded()["unanswered"]:
-            hypothesis.reject()  # the target stopped answering: shrinking would only wait for more timeouts
-        if self._recorded()["failed"] and case.meta is not None and case.meta.phase.name.value == "coverage":
+        recorded = self._recorded()
+        if recorded["failure"] and case.meta is not None and case.meta.phase.name.value == "coverage":
             hypothesis.reject()  # boundary cases are not shrunk: after one failed, the rest would only repeat it
-        if reason := self.budget.exhausted() or self.budget.spend.stopped_answering(self.target.max_unanswered):
-            if self._recorded()["failed"]:
-                hypothesis.reject()  # shrinking a failure already found: keep the smallest seen so far
+        if reason := self._stop_reason():
+            if recorded["failure"]:
+                raise GenerationStopped(reason)  # the failure found so far is the verdict (see report_stopped)
             pytest.skip(f"not run: {reason} ({case.operation.label}: the rest of its generated requests)")
+        recorded["after_failure"] += bool(recorded["failure"])
         self.budget.start()  # --budget-seconds counts from the first generated request
         self._prepare(case)
         headers = {"Authorization": f"Bearer {self.target.api_key}", "X-Client-Request-Id": str(uuid.uuid4()), "Accept-Encoding": ACCEPT_ENCODING}
@@ -98,7 +110,7 @@ class Runner:
         exchange = adapter.to_exchange(case, response, self._secrets)
         self.resources.track(exchange)  # before any check: a failing request still leaves nothing behind
         self.budget.spend.count(exchange)
-        if exchange.status in _UNIMPLEMENTED and _plain(case.path_parameters) and (why := unimplemented(exchange)):
+        if exchange.status in _UNIMPLEMENTED and _plain(case.path_parameters) and (why := unimplemented(exchange, self.unknown_route())):
             pytest.skip(f"{case.operation.label}: the target does not implement this operation (HTTP {exchange.status}: {why})")
         return response
 
@@ -114,9 +126,10 @@ class Runner:
         try:
             case.validate_response(response, checks=self.checks, headers=dict(response.request.headers), recorder=probes)
         except FailureGroup as group:
-            self._recorded()["failed"] = True
+            message = _without_secrets(str(group.args[0] if group.args else group), self._secrets)
+            self._failed(message)
             self._record_all(case, response, judged, probes, group.exceptions)
-            pytest.fail(_without_secrets(str(group.args[0] if group.args else group), self._secrets), pytrace=False)
+            pytest.fail(message, pytrace=False)
         finally:
             adapter.CONTEXT.reset(token)
         self._record_all(case, response, judged, probes, ())
@@ -187,21 +200,79 @@ class Runner:
             record.verification(self.node, exchange, outcomes)
 
     def _recorded(self) -> dict:
-        return self.node.stash.setdefault(_RECORDED, {"checks": set(), "failing": 0, "failed": False, "unanswered": False})
+        return _recorded(self.node)
+
+    def _failed(self, message: str) -> None:
+        recorded = self._recorded()
+        if recorded["failure"] is None:
+            recorded.update(failure=message, failed_at=time.monotonic())
+
+    def _stop_reason(self) -> str | None:
+        """Why this case may send nothing more: the target stopped answering (this case's requests, or the run's),
+        the run's budget, the bound on shrinking."""
+        recorded = self._recorded()
+        if recorded["unanswered"]:
+            return "the target stopped answering"  # shrinking would only wait for more timeouts
+        if reason := self.budget.exhausted() or self.budget.spend.stopped_answering(self.target.max_unanswered):
+            return reason
+        if recorded["after_failure"] >= SHRINK_REQUESTS:
+            return f"{SHRINK_REQUESTS} requests sent to shrink it"
+        if recorded["failure"] and time.monotonic() - recorded["failed_at"] >= SHRINK_SECONDS:
+            return f"{SHRINK_SECONDS} s spent shrinking it"
+        return None
 
     def _fail_transport(self, case: schemathesis.Case, error: requests.RequestException):
         sent = error.request
         request = httpx.Request(sent.method, sent.url, headers=dict(sent.headers), content=adapter.body_bytes(sent.body)) if sent is not None else httpx.Request(case.method, self.base_url + case.formatted_path)
         exchange = Exchange(request, case.formatted_path, None, transport_error=f"{type(error).__name__}: {error}", secrets=self._secrets)
         outcomes = [(o, o.check.level) for o in evaluate(exchange, adapter.expected(case))]
-        self._recorded().update(failed=True, unanswered=True)
+        message = "\n\n".join(v.message() for o, _ in outcomes for v in o.violations)
+        self._failed(message)
+        self._recorded()["unanswered"] = True
         self._record(exchange, outcomes)
-        pytest.fail("\n\n".join(v.message() for o, _ in outcomes for v in o.violations), pytrace=False)
+        pytest.fail(message, pytrace=False)
 
 
-def unimplemented(exchange: Exchange) -> str | None:
+class GenerationStopped(BaseException):
+    """Ends a case's generation at once, shrinking included, after it found a failure (``report_stopped``).
+
+    Not an Exception, so Hypothesis does not shrink it as one more failure. Hypothesis may still wrap it
+    (an example that stops where it went on before is "flaky"): whatever it raises while this one is on its
+    way out is the stop, never the suite's error. ``reject()`` here made the replay of the failure for its
+    report "flaky" (issue 19: exit 3 with seed 2649592641).
+    """
+
+
+def stopped_by(error: BaseException) -> GenerationStopped | None:
+    """The stop behind what a generated case raised (itself, what it was raised while handling, or a member)."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, GenerationStopped):
+            return current
+        pending += [current.__context__, current.__cause__, *getattr(current, "exceptions", ())]
+    return None
+
+
+def _recorded(node: pytest.Item) -> dict:
+    """What a case's generation found so far: checks seen, failing exchanges recorded, its first failure's
+    message and when it came, requests sent since, whether the target stopped answering."""
+    return node.stash.setdefault(_RECORDED, {"checks": set(), "failing": 0, "failure": None, "failed_at": None,
+                                                  "after_failure": 0, "unanswered": False})
+
+
+def report_stopped(item: pytest.Item, stop: GenerationStopped) -> NoReturn:
+    """A generation stopped after a failure fails with that failure, found before the stop: the verdict stands."""
+    pytest.fail(f"{_recorded(item)['failure']}\n\n(generation stopped after this failure: {stop})", pytrace=False)
+
+
+def unimplemented(exchange: Exchange, unknown: UnknownRoute) -> str | None:
     """Why an answer says the route does not exist (rather than that a resource was not found), or ``None``."""
-    return route_missing(exchange.status, exchange.data)
+    return route_missing(exchange.status, exchange.data, unknown)
 
 
 def common_tokens(value: object) -> object:

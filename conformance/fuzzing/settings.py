@@ -1,8 +1,8 @@
 """Options of the generated requests, and the schemathesis schema they select.
 
-Generation is derandomized unless a seed is given (``--hypothesis-seed``, which
-``openai-conformance run`` always passes and records): the same command then sends the same
-requests, and a failure found once is found again.
+Generation is seeded, with DEFAULT_SEED unless ``--hypothesis-seed`` gives another (``random``: drawn
+for this run), and the seed is recorded: the same command against the same server sends the same
+requests and gets the same verdict, and a failure found once is found again.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("--budget-seconds", None, "Wall time generated requests may take per run [default: by --depth]", None, float),
 )
 
+DEFAULT_SEED = 0
+RANDOM_SEED = "random"
+"""The ``--hypothesis-seed`` value that asks for a seed drawn at random (printed and recorded for replay)."""
+
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
           "negative_data_rejection", "positive_data_acceptance", "ignored_auth")
 """Schemathesis's checks that run on every generated exchange, besides the suite's own (the runner passes
@@ -49,8 +53,7 @@ class Generation:
     budget_requests: int = depths.DEPTHS[depths.DEFAULT].budget_requests
     budget_tokens: int = depths.DEPTHS[depths.DEFAULT].budget_tokens
     budget_seconds: float = depths.DEPTHS[depths.DEFAULT].budget_seconds
-    seed: int | None = None
-    """``None``: derandomized."""
+    seed: int = DEFAULT_SEED
 
     def schema(self) -> schemathesis.BaseSchema:
         document = specs.load(self.spec) if self.spec else openapi.document()
@@ -78,14 +81,13 @@ class Generation:
         generation = {
             "mode": "all",
             "max-examples": self.max_examples,
-            "deterministic": self.seed is None,
             # Unknown parameters: the reference neither promises they are ignored nor that they are rejected.
             "allow-extra-parameters": False,
             "with-security-parameters": False,  # the key is the suite's, never generated
             "database": "none",  # nothing written beside the user's files; runs are replayed by seed
         }
         return schemathesis.Config.from_dict({
-            "seed": self.seed or 0,
+            "seed": self.seed,
             # A network target is slow by Hypothesis's standards, and the runner fixture holds no per-example state.
             "suppress-health-check": ["all"],
             "cache": {"enabled": False},  # no .schemathesis/ beside the user's files
@@ -111,7 +113,7 @@ def _not_generated(ctx) -> bool:
     return f"{method} {path}" in openapi.NOT_GENERATED or (method not in ("GET", "HEAD") and "{" in path)
 
 
-def resolve(values: dict[str, object], seed: object = None) -> Generation:
+def resolve(values: dict[str, object], seed: object = DEFAULT_SEED) -> Generation:
     """The generation settings from option values (by dest); ConfigError on a bad value."""
     from conformance.config import dest
 
@@ -139,8 +141,15 @@ def resolve(values: dict[str, object], seed: object = None) -> Generation:
         spec=by_dest["spec"], operations=by_dest["operations"], tags=tags,
         exclude_deprecated=bool(by_dest["exclude_deprecated"]), depth=depth.name, boundaries=depth.boundaries, max_examples=by_dest["max_examples"],
         budget_requests=by_dest["budget_requests"], budget_tokens=by_dest["budget_tokens"],
-        budget_seconds=by_dest["budget_seconds"], seed=None if seed is None else int(seed),
+        budget_seconds=by_dest["budget_seconds"], seed=_seed(seed),
     )
+
+
+def _seed(value: object) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"--hypothesis-seed must be a whole number or {RANDOM_SEED!r}, not {value!r}") from None
 
 
 def _number(option: Option, value: object) -> object:

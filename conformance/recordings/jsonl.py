@@ -1,14 +1,17 @@
 """Exchanges as JSON: JSON Lines of ``{"request", "response"}`` objects (the format docs/judge.md describes,
 gzip-compressed or plain), or one such object or an array of them (a test agent's request-response JSON).
 
-``request``: ``method``, ``url``, ``headers`` (name to a value or a list of values), ``body`` (text or null);
-``response``: ``status`` (a number, or ``{"code": ...}``), ``headers``, ``body`` (text; a stream's whole
-``text/event-stream`` body); optional ``source`` (where it was first recorded) and ``meta.redacted_headers``
-(``{"response": [names]}``: headers whose values the recorder replaced).
+``request``: ``method``, ``url``, ``headers`` (name to a value or a list of values), ``body`` (text or null)
+or ``body_base64`` (bytes that are not UTF-8 text); ``response``: ``status`` (a number, or ``{"code": ...}``),
+``headers``, ``body`` (text; a stream's whole ``text/event-stream`` body) or ``body_base64``, optional ``arrivals``
+(``[[seconds, bytes], ...]``: when each piece of the body arrived); optional ``source`` (where it was first
+recorded), ``meta.redacted_headers`` (``{"response": [names]}``: headers whose values the recorder replaced) and
+``meta.cut`` (``{"response": bytes}``: a body the recorder kept only that many bytes of).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 
 from conformance.recordings.recorded import Recorded, body_bytes, header_pairs
@@ -32,11 +35,17 @@ def read(rows: list, file: str) -> list[Recorded]:
 def _exchange(row: dict, file: str, index: int) -> Recorded:
     request, response = row["request"], row["response"]
     status = response.get("status")
-    redacted = ((row.get("meta") or {}).get("redacted_headers") or {}).get("response") or []
+    meta = row.get("meta") or {}
+    redacted = (meta.get("redacted_headers") or {}).get("response") or []
     return Recorded(
         file=file, index=index, method=str(request.get("method", "GET")).upper(), url=str(request.get("url", "")),
-        request_headers=header_pairs(request.get("headers")), request_body=body_bytes(request.get("body")),
+        request_headers=header_pairs(request.get("headers")), request_body=_body(request),
         status=int(status.get("code") if isinstance(status, dict) else status),
-        response_headers=header_pairs(response.get("headers")), response_body=body_bytes(response.get("body")),
-        redacted=frozenset(name.lower() for name in redacted), origin=row.get("source"),
+        response_headers=header_pairs(response.get("headers")), response_body=_body(response),
+        redacted=frozenset(name.lower() for name in redacted), origin=row.get("source"), cut=frozenset(meta.get("cut") or ()),
+        arrivals=tuple((float(seconds), int(size)) for seconds, size in response.get("arrivals") or ()),
     )
+
+
+def _body(part: dict) -> bytes:
+    return base64.b64decode(part["body_base64"]) if part.get("body_base64") is not None else body_bytes(part.get("body"))

@@ -11,7 +11,9 @@
   a body's whitespace.
 - A header recorded several times (Set-Cookie aside) holds other headers' values in recordings whose
   recorder merged them (``openai-processing-ms: 9693, proj_…``): not evidence either.
-- A recording keeps no arrival times: whether a stream was delivered incrementally is not judged.
+- A recording that keeps no arrival times (most do not; the proxy's do) is not judged on whether a stream
+  was delivered incrementally.
+- A body the recorder kept only the start of (the proxy's limit) is judged on its status and headers alone.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ _REPEATABLE = {"set-cookie"}
 HEADER_CHECKS = ("headers.", "http.content-type", "media.content-type")
 """Checks that judge response headers: none of them runs on a recording that keeps no header."""
 TIMING_CHECKS = ("stream.incremental",)
-"""Checks that judge when bytes arrived, which no recording keeps."""
+"""Checks that judge when bytes arrived, which most recordings do not keep."""
+STATUS_AND_HEADER_CHECKS = ("http.status", *HEADER_CHECKS)
+"""What a recording whose body was cut is judged on."""
 
 
 class UnreadableBody(Exception):
@@ -76,10 +80,16 @@ def judged(recorded: Recorded, path: str, history: History | None) -> Judged:
         not_judged["merged headers"] = ", ".join(sorted(merged)) + ": recorded several times, a recorder merged other headers' values into them"
         kept = [(name, value) for name, value in kept if name.lower() not in merged]
     lost = redacted | merged
-    body, coding_note = _decoded(recorded.response_body, _header(recorded.response_headers, "content-encoding"))
+    coding = _header(recorded.response_headers, "content-encoding")
+    # A cut body is not judged, so not decoded either (a cut gzip stream does not decode).
+    body, coding_note = (recorded.response_body, None) if "response" in recorded.cut else _decoded(recorded.response_body, coding)
     if coding_note:
         not_judged["content-encoding"] = coding_note
-    skip = list(TIMING_CHECKS)
+    timed = bool(recorded.arrivals) and body is recorded.response_body  # the times count the bytes as they came, not decoded
+    skip = [] if timed else list(TIMING_CHECKS)
+    if recorded.cut:
+        not_judged["body"] = f"the recorder kept only the start of the {' and '.join(sorted(recorded.cut))} body: only the status and headers are judged"
+        skip += [check for check in REGISTRY if not check.startswith(STATUS_AND_HEADER_CHECKS)]
     if not recorded.response_headers:
         not_judged["response headers"] = "the recording keeps none (its content type is taken from its body)"
         skip += [check for check in REGISTRY if check.startswith(HEADER_CHECKS)]
@@ -90,12 +100,22 @@ def judged(recorded: Recorded, path: str, history: History | None) -> Judged:
     response._content = body  # as transport.py does: the body as read, never decoded again by its Content-Encoding
     stream = None
     if _asks_to_stream(request):
-        stream = sse.Stream(((0.0, body),))
-        not_judged["stream.incremental"] = "a recording keeps no arrival times"
+        stream = sse.Stream(_pieces(body, recorded.arrivals) if timed else ((0.0, body),))
+        if not timed:
+            not_judged["stream.incremental"] = "a recording keeps no arrival times"
     exchange = Exchange(request, path, response, stream=stream, history=history, secrets=_secrets(request),
                         source={"file": recorded.file, "index": recorded.index, **({"origin": recorded.origin} if recorded.origin else {}),
                                 "not_judged": not_judged})
     return Judged(exchange, tuple(skip), frozenset(lost), not_judged)
+
+
+def _pieces(body: bytes, arrivals: tuple[tuple[float, int], ...]) -> tuple[tuple[float, bytes], ...]:
+    """The body in the pieces it arrived in, each with its arrival time."""
+    pieces, start = [], 0
+    for arrival, size in arrivals:
+        pieces.append((arrival, body[start:start + size]))
+        start += size
+    return tuple(pieces)
 
 
 def redacted_value(value: str) -> bool:

@@ -31,6 +31,10 @@ class Recorded:
     """Lower-case names of response headers the recording's metadata says the recorder replaced."""
     origin: dict | None = field(default=None, compare=False)
     """Where the exchange was first recorded, when the file says (the ``source`` of a JSON Lines row)."""
+    cut: frozenset[str] = frozenset()
+    """``request``, ``response``: the bodies the recorder kept only the start of (``meta.cut`` of a JSON Lines row)."""
+    arrivals: tuple[tuple[float, int], ...] = ()
+    """When each piece of the response body arrived (seconds after the request, bytes), when the recorder kept it."""
 
     @property
     def label(self) -> str:

@@ -18,6 +18,7 @@ from pathlib import PurePath
 import pytest
 
 from conformance import recordings
+from conformance.checks import Expect
 from conformance.exchange import Exchange
 from conformance.history import History
 from conformance.operations import match
@@ -105,13 +106,32 @@ def recording(pytestconfig: pytest.Config) -> Callable[[Recorded], Recording]:
     return lambda recorded: recordings_.setdefault(_recording(recorded), Recording())
 
 
+class NotJudged(Exception):
+    """An exchange with nothing to judge (a recorder's copy, a body that does not decode): the message says why."""
+
+
 class Recording:
     """What the checks across exchanges need of a recording's earlier exchanges."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int | None = None) -> None:
+        """``keep``: how many of the latest creates a later GET or next turn is compared with (all by default;
+        the proxy, which runs for as long as its user wants, keeps a bounded number)."""
         self.history = History()
+        self._keep = keep
         self._created: dict[str, Exchange] = {}
         self._answers: dict[tuple[str, str], str] = {}
+
+    def prepare(self, recorded: Recorded, path: str) -> tuple[lost.Judged, Expect]:
+        """The next exchange of the recording as the checks see it, and what they expect of it (``judge`` and
+        ``proxy`` both judge through here); raises NotJudged. ``path``: relative to the API's base."""
+        if original := self.copy_of(recorded):
+            raise NotJudged(f"the answer of {original} again (same x-request-id and Date): a recorder's copy, not a second answer")
+        try:
+            judged = lost.judged(recorded, path, self.history)
+        except lost.UnreadableBody as error:
+            raise NotJudged(str(error)) from None
+        # The recorded status is the expectation: a recording shows what was answered, not what was asked for.
+        return judged, Expect(recorded.status, same_as=self.earlier(judged.exchange))
 
     def earlier(self, exchange: Exchange) -> Exchange | None:
         """The create a stored response's GET, input items or next turn names (``same_as``), if recorded before it."""
@@ -119,6 +139,8 @@ class Recording:
         if key == _CREATE and exchange.ok and isinstance(exchange.data, dict):
             found = self._created.get(exchange.params.get("previous_response_id"))
             self._created[exchange.data.get("id")] = exchange
+            if self._keep is not None and len(self._created) > self._keep:
+                del self._created[next(iter(self._created))]  # the oldest
             return found
         return self._created.get(exchange.path_params.get("response_id")) if key in _BY_CREATED_ID else None
 

@@ -28,8 +28,8 @@ BODY_LIMIT = 4000
 _RECORDS = pytest.StashKey[list[dict]]()
 _TEXT_TYPES = ("json", "text/", "event-stream", "xml", "x-www-form-urlencoded")
 # Credentials hide however short the key is; cookies are session credentials of their own.
-_CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "api-key", "x-api-key"}
-_COOKIE_HEADERS = {"cookie", "set-cookie"}
+CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "api-key", "x-api-key"}
+COOKIE_HEADERS = {"cookie", "set-cookie"}
 
 
 def verification(node: pytest.Item, exchange: Exchange, outcomes: list[tuple[Outcome, Level]]) -> None:
@@ -37,10 +37,19 @@ def verification(node: pytest.Item, exchange: Exchange, outcomes: list[tuple[Out
     node.user_properties.append(("request-id", exchange.request_id or ""))
     if exchange.retries:
         node.user_properties.append(("retries", "; ".join(exchange.retries)))
+    for outcome, level in outcomes:
+        node.user_properties.append((f"check:{outcome.check.id}", f"{'pass' if outcome.passed else 'fail'}/{level}"))
+    entry = {**exchange_record(exchange), "checks": check_records(exchange, outcomes)}
+    node.stash.setdefault(_RECORDS, []).append(entry)
+    if getattr(node.config.option, "allure_report_dir", None):
+        _allure_step(exchange, entry)
+
+
+def check_records(exchange: Exchange, outcomes: list[tuple[Outcome, Level]]) -> list[dict]:
+    """Each check's outcome on the exchange as plain data, its findings redacted."""
     checks = []
     for outcome, level in outcomes:
         status = "pass" if outcome.passed else "fail"
-        node.user_properties.append((f"check:{outcome.check.id}", f"{status}/{level}"))
         checks.append({
             "id": outcome.check.id,
             "level": level.value,  # plain str: xdist's serialiser refuses enum members
@@ -56,10 +65,7 @@ def verification(node: pytest.Item, exchange: Exchange, outcomes: list[tuple[Out
                 for v in outcome.violations
             ],
         })
-    entry = {**exchange_record(exchange), "checks": checks}
-    node.stash.setdefault(_RECORDS, []).append(entry)
-    if getattr(node.config.option, "allure_report_dir", None):
-        _allure_step(exchange, entry)
+    return checks
 
 
 def exchange_record(ex: Exchange) -> dict:
@@ -94,9 +100,9 @@ def _headers(ex: Exchange, headers: httpx.Headers) -> dict[str, str]:
     shown: dict[str, str] = {}
     for name, value in headers.multi_items():
         lower = name.lower()
-        if lower in _COOKIE_HEADERS:
+        if lower in COOKIE_HEADERS:
             value = f"<{len(value)} characters, redacted>"
-        elif lower in _CREDENTIAL_HEADERS:
+        elif lower in CREDENTIAL_HEADERS:
             for secret in ex.secrets:
                 value = value.replace(secret, KEY_PLACEHOLDER) if secret else value
         else:

@@ -23,9 +23,11 @@ import pytest
 from conformance import __version__, case_ids, completeness, spending
 from conformance.checks import REGISTRY
 from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
-from conformance.reporting import departures, html, record
+from conformance.reporting import broken, departures, html, record
 from conformance.reporting.document import FORMAT_VERSION, SCHEMA
 from conformance.reporting.aspects import aspect
+from conformance.exchange import Exchange
+from conformance.steps import STOPPED_PROPERTY
 
 STATUSES = ("pass", "skip", "fail", "error")
 """In order of precedence: a case's status is the worst of its setup, call and teardown."""
@@ -46,6 +48,7 @@ class Collector:
         self.rows: dict[str, dict] = {}
         self.started = time.time()
         self.departures: list[dict] | None = None
+        self.cases: list[dict] = []
         self.incomplete: str | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -75,6 +78,7 @@ class Collector:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         document = self.document()
         self.departures = document["departures"] if any(c["section"] for c in document["cases"]) else None
+        self.cases = document["cases"]
         self.incomplete = completeness.verdict_line(document["cases"])
         if self.incomplete and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED  # cases that did not run never make a pass
@@ -84,10 +88,12 @@ class Collector:
                 Path(path).write_text(write(), encoding="utf-8")
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        """The departures table, after pytest's own summary line: what a maintainer reads first."""
+        """The departures table, then the cases that broke the suite, after pytest's own summary line: what a maintainer reads first."""
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None and self.departures is not None:
             reporter.write(departures.text(self.departures, max(reporter._tw.fullwidth, 160)))
+        if reporter is not None:
+            reporter.write(broken.text(self.cases, max(reporter._tw.fullwidth, 160)))
         if reporter is not None and self.incomplete and not config.stash.get(completeness.SAID_BY_CALLER, False):
             reporter.write_line(self.incomplete)  # last: the verdict's scope
 
@@ -113,6 +119,14 @@ class Collector:
             "departures": departures.fold(cases),
             "cases": cases,
         }
+
+
+def case(nodeid: str, exchange: Exchange, checks: list[dict]) -> dict:
+    """A case of one judged exchange as results.json holds it (record.check_records gives ``checks``): what
+    ``openai-conformance proxy`` folds as it goes, as the reports fold it."""
+    row = {**_new_row(nodeid), "capability": exchange.operation.capability if exchange.operation else ""}
+    row["exchanges"].append({**record.exchange_record(exchange), "checks": checks})
+    return _finish(row)
 
 
 def _new_row(nodeid: str) -> dict:
@@ -162,7 +176,7 @@ def _status(report: pytest.TestReport) -> tuple[str, str | None]:
         return "skip", reason.removeprefix("Skipped: ")
     if report.failed:
         if ("verdict", f"fail/{report.when}") in report.user_properties:
-            return "fail", None
+            return "fail", dict(report.user_properties).get(STOPPED_PROPERTY)  # a case that did not take all its steps says so
         return "error", _crash(report)
     return "pass", None
 

@@ -30,6 +30,8 @@ TWO_COUNTERS = declare("responses-sequence-two-counters", "responses.sequence-nu
                        "deltas and the other events numbered by two counters (llama.cpp before PR 24957)")
 FROM_ONE = declare("responses-sequence-from-one", "responses.sequence-start", _CASE, "sequence numbers start at 1")
 NO_CREATED = declare("responses-no-created", "responses.first-created", _CASE, "the stream starts with response.in_progress: no response.created")
+LIFECYCLE_REPEATED = declare("responses-lifecycle-repeated", "responses.lifecycle", _CASE,
+                             "response.created and response.in_progress sent again before every output_text.delta")
 NO_TERMINAL = declare("responses-no-terminal", "responses.terminal", _CASE, "the stream ends after the last output_item.done: no terminal event")
 AFTER_TERMINAL = declare("responses-event-after-terminal", "responses.terminal", _CASE, "a delta is sent after the terminal event")
 COMPLETED_INCOMPLETE = declare("responses-completed-incomplete", "responses.terminal-status", _CASE,
@@ -41,6 +43,8 @@ NAME_MISMATCH = declare("responses-event-name-mismatch", "responses.event-name",
 NO_TYPE = declare("responses-delta-no-type", "responses.event-type", _CASE, "output_text.delta events without type")
 LOGPROBS_NULL = declare("responses-delta-logprobs-null", "responses.event-schema", _CASE, "output_text.delta with logprobs null")
 OTHER_ITEM = declare("responses-delta-other-item", "responses.item-scope", _CASE, "deltas name an item_id no output_item.added announced")
+NO_TEXT_DONE = declare("responses-no-text-done", "responses.part-done", _CASE, "no output_text.done for the text part (its content_part.done is sent)")
+NO_PART_DONE = declare("responses-no-part-done", "responses.part-done", _CASE, "no content_part.done for the text part (its output_text.done is sent)")
 NO_ITEM_DONE = declare("responses-no-item-done", "responses.item-done", _CASE, "no output_item.done for the message")
 INDEX_FROM_ONE = declare("responses-output-index-from-one", "responses.output-index", _CASE, "output_index counts from 1")
 CONTENT_NOT_RESET = declare("responses-content-index-not-reset", "responses.content-index", _CASE,
@@ -108,7 +112,8 @@ def _item_events(request: Request, index: int, item: dict, content_base: int) ->
             del deltas[1]
         part_added = {"type": "response.content_part.added", **where, "part": {**part, "text": ""}}
         out += [*deltas, part_added] if active(request, PART_LATE) else [part_added, *deltas]
-        out += [done, {"type": "response.content_part.done", **where, "part": part}]
+        out += [] if active(request, NO_TEXT_DONE) and kind == "output_text" else [done]
+        out += [] if active(request, NO_PART_DONE) else [{"type": "response.content_part.done", **where, "part": part}]
     if item["type"] == "function_call":
         arguments = item["arguments"]
         out += [{"type": ARGUMENTS_DELTA, **scope, "delta": arguments[k:k + FRAGMENT]} for k in range(0, len(arguments), FRAGMENT)]
@@ -120,6 +125,9 @@ def _item_events(request: Request, index: int, item: dict, content_base: int) ->
 
 
 def _structure_faults(request: Request, out: list[dict]) -> list[dict]:
+    if active(request, LIFECYCLE_REPEATED):
+        announced = [e for e in out if e["type"] in ("response.created", "response.in_progress")]
+        out = [each for e in out for each in ([*map(dict, announced), e] if e["type"] == TEXT_DELTA else [e])]
     if active(request, NO_CREATED):
         out = out[1:]
     if active(request, NO_TERMINAL):

@@ -98,7 +98,8 @@ async def create(request: Request):
     if response["background"] and body.get("stream") is not True:
         # Answered at once as queued; it finishes when retrieved later (state.find) unless cancelled.
         shown = {**response, "status": "queued", "output": [], "usage": None, "completed_at": None, "incomplete_details": None}
-    state.save(request, state.Record(response["id"], shown, items, context, final=response if shown is not response else None))
+    state.save(request, state.Record(response["id"], shown, items, context, final=response if shown is not response else None),
+               streamed=body.get("stream") is True)
     if body.get("stream") is True:
         return streaming.event_stream(request, events.events(request, response), typed=True)
     return reply(request, 200, shown)

@@ -27,6 +27,8 @@ RUNNING = ("queued", "in_progress")
 
 STORE_IGNORED = declare("store-ignored", "responses.stored", "test_retrieve_response",
                         "store is silently off: a response created with the default store: true is not kept, so GET is 404 (vLLM PR 22137)")
+STREAMED_UNSTORED = declare("streamed-response-unstored", "responses.stored", "test_retrieve_streamed_response",
+                            "a streamed response is not kept (GET 404) though an unstreamed one is")
 STORE_FALSE_KEPT = declare("store-false-kept", "responses.stored", "test_not_stored_response",
                            "store: false is ignored: the response is kept and GET answers it")
 PREVIOUS_IGNORED = declare("previous-response-ignored", "responses.previous-context", "test_previous_response",
@@ -53,8 +55,11 @@ CANCEL_IGNORED = declare("response-cancel-ignored", "responses.cancelled", "test
                          "cancel answers the background response unchanged (still queued) and lets it finish")
 CANCEL_FORGOTTEN = declare("response-cancel-forgotten", "responses.cancelled", "test_cancel_background_response",
                            "cancel answers status cancelled, but the response runs on: a later GET says it is still running")
-CANCEL_FOREGROUND = declare("cancel-not-background-accepted", "http.status", "test_cancel_response_not_in_background",
-                            "a response created without background: true is 'cancelled' (200) instead of 400")
+FORWARDED_UPSTREAM = declare("responses-forwarded-upstream", "http.status", "test_retrieve_response",
+                            "GET, DELETE, cancel and input_items of a response: an id it cannot route answered 400, a stored one 500"
+                            " (forwarded to an upstream that is not there: LiteLLM without one)")
+CANCEL_FOREGROUND = declare("cancel-not-background-accepted", "responses.cancel-background-only", "test_cancel_response_not_in_background",
+                            "cancelling a response created without background: true answers it unchanged (200) instead of 400 (SGLang #38002)")
 
 
 @dataclass
@@ -88,16 +93,20 @@ def context_before(request: Request, previous_id: str | None) -> list[dict]:
     return [*record.context, *done["output"]]
 
 
-def save(request: Request, record: Record) -> None:
-    """Keep the response if it was created with store true (the default)."""
+def save(request: Request, record: Record, streamed: bool) -> None:
+    """Keep the response if it was created with store true (the default), streamed or not."""
     stored = record.response["store"] or active(request, STORE_FALSE_KEPT)
-    if stored and not active(request, STORE_IGNORED):
+    if stored and not active(request, STORE_IGNORED) and not (streamed and active(request, STREAMED_UNSTORED)):
         store(request).add(KIND, record)
     elif not stored and active(request, PREVIOUS_UNSTORED_ACCEPTED):
         store(request).add(UNSTORED, record)
 
 
 def _get(request: Request, response_id: str) -> Record:
+    if active(request, FORWARDED_UPSTREAM):
+        if any(record.id == response_id for record in store(request).all(KIND)):
+            raise APIError(500, "Cannot connect to the upstream.", type="server_error")
+        raise invalid("response_id", "You passed in model=None. There are no healthy deployments for this model")
     return store(request).get(KIND, response_id, NOUN, "response_id")
 
 
