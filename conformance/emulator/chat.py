@@ -87,10 +87,20 @@ def _words(messages: list[dict]) -> int:
     return len(text.split()) + 3 * len(messages)
 
 
+def _content(body: dict, request: Request) -> str:
+    """The reply, as JSON under response_format json_object, and as an instance of the schema under json_schema."""
+    response_format = body.get("response_format") or {}
+    if response_format.get("type") == "json_object" and not active(request, JSON_MODE_IGNORED):
+        return json.dumps({"reply": REPLY})
+    if response_format.get("type") == "json_schema":
+        schema = response_format["json_schema"].get("schema")
+        return json.dumps(tools.instance(schema if isinstance(schema, dict) else {}))
+    return REPLY
+
+
 def _choice(index: int, body: dict, request: Request) -> tuple[dict, int]:
     """One choice and its completion token count (one token per word)."""
-    json_mode = (body.get("response_format") or {}).get("type") == "json_object" and not active(request, JSON_MODE_IGNORED)
-    words = (json.dumps({"reply": REPLY}) if json_mode else REPLY).split(" ")
+    words = _content(body, request).split(" ")
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     truncated = limit is not None and limit < len(words) and not active(request, IGNORE_MAX_TOKENS)
     if truncated:

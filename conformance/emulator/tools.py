@@ -59,3 +59,28 @@ def forced_call(body: dict) -> dict | None:
     properties = parameters.get("properties") if isinstance(parameters.get("properties"), dict) else {}
     arguments = {name: _SAMPLES.get((properties.get(name) or {}).get("type"), None) for name in parameters.get("required") or []}
     return {"id": f"call_{uuid.uuid4().hex[:24]}", "type": "function", "function": {"name": function["name"], "arguments": json.dumps(arguments)}}
+
+
+def instance(schema: dict) -> object:
+    """A value valid against a JSON Schema of the kinds Structured Outputs accepts (objects of typed
+    properties, enums, consts, arrays, anyOf): every property is given, so strict schemas are met too."""
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf"):
+        if schema.get(key):
+            return instance(schema[key][0])
+    kind = schema.get("type", "object")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        return {name: instance(sub if isinstance(sub, dict) else {}) for name, sub in (schema.get("properties") or {}).items()}
+    if kind == "array":
+        item = schema.get("items") if isinstance(schema.get("items"), dict) else {"type": "string"}
+        return [instance(item) for _ in range(schema.get("minItems") or 0)]
+    if kind == "string":
+        return "emulator" + "x" * max(0, (schema.get("minLength") or 0) - 8)
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 1)
+    return {"boolean": True, "null": None}.get(kind)
