@@ -336,7 +336,9 @@ def tool_choice(ex, expect):
         if finish_reason is None:
             continue  # an unfinished choice: stream.finish-reason's finding
         deltas = [_delta(choice) for _, choice in entries]
-        names = [f["function"].get("name") for d in deltas for f in d.get("tool_calls") or () if isinstance(f, dict) and isinstance(f.get("function"), dict) and "name" in f["function"]]
+        # A call is named in its first delta; a later delta's "name": null names nothing (stream.chunk-schema's finding).
+        names = [f["function"]["name"] for d in deltas for f in d.get("tool_calls") or ()
+                 if isinstance(f, dict) and isinstance(f.get("function"), dict) and f["function"].get("name") is not None]
         refusal = "".join(d["refusal"] for d in deltas if isinstance(d.get("refusal"), str))
         content = "".join(_text(ex, choice) for _, choice in entries)
         yield from chat.forced_calls(forced, entries[0][0], finish_reason, refusal, content, names)
