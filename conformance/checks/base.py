@@ -50,6 +50,8 @@ class Finding:
     """JSON pointer into the response body, ``header:<name>``, or ``""`` for the exchange."""
     section: str = ""
     """The reference section, when more specific than the check's (e.g. the operation's)."""
+    also: str = ""
+    """What the check saw of the same kind and left out of its findings (repeats of this one, those past a cap)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class Violation:
         ]
         if f.pointer:
             lines.append(f"  at:        {f.pointer}")
+        if f.also:
+            lines.append(f"  also:      {f.also}")
         client_id = ex.request.headers.get("x-client-request-id", "-")
         lines.append(f"  request:   {ex.request.method} {ex.redact(str(ex.request.url))}  x-request-id: {ex.request_id or '(none)'}  x-client-request-id: {client_id}")
         lines += [f"  retried:   {note}" for note in ex.retries]

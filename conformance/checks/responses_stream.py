@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from conformance import validation
 from conformance.checks.base import Finding, Level, check, shorten
-from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
+from conformance.checks.body import schema_findings
 from conformance.checks.streaming import readable
 from conformance.operations import EVENTS
 from conformance.sse import DONE
@@ -100,14 +100,7 @@ def event_name(ex, expect):
 @check("responses.event-schema", Level.MUST, "Responses > Streaming events (schemas/)", applies=_responses_stream)
 def event_schema(ex, expect):
     """Every documented event validates against the JSON Schema of its type (the response it carries included)."""
-    validator, findings = validation.validator(SCHEMA), 0
-    for i, event in _events(ex):
-        for error in sorted(validator.iter_errors(event), key=lambda e: list(e.absolute_path)):
-            finding = schema_finding(error, SCHEMA, SECTION)
-            yield Finding(finding.expected, finding.seen, f"/events/{i}{finding.pointer.rstrip('/')}", finding.section)
-            findings += 1
-            if findings >= MAX_SCHEMA_FINDINGS:
-                return
+    yield from schema_findings(validation.validator(SCHEMA), [(f"/events/{i}", event) for i, event in _events(ex)], SCHEMA, SECTION)
 
 
 def _numbered(ex) -> list[tuple[int, dict]]:

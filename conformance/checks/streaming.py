@@ -19,7 +19,7 @@ from collections import defaultdict
 from conformance import validation
 from conformance.checks import chat, completions
 from conformance.checks.base import Finding, Level, check, shorten
-from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
+from conformance.checks.body import schema_findings
 from conformance.operations import CHUNKS, EVENT_STREAM
 from conformance.sse import DEFAULT_TYPE, DONE
 
@@ -182,15 +182,13 @@ def delivered_incrementally(ex, expect):
 @check("stream.error-event", Level.MUST, "Error object (ErrorResponse)", applies=_event_stream)
 def error_event_shape(ex, expect):
     """An error after the stream started is an event carrying the error object {"error": {...}}."""
+    objects = []
     for i in _errors(ex):
-        payload = ex.stream.payloads[i]
-        if not isinstance(payload, dict):
+        if isinstance(ex.stream.payloads[i], dict):
+            objects.append((f"/events/{i}", ex.stream.payloads[i]))
+        else:
             yield Finding('{"error": {...}}', shorten(ex.stream.events[i].data), f"/events/{i}")
-            continue
-        errors = sorted(validation.validator("error").iter_errors(payload), key=lambda e: list(e.absolute_path))
-        for error in errors[:MAX_SCHEMA_FINDINGS]:
-            finding = schema_finding(error, "error")
-            yield Finding(finding.expected, finding.seen, f"/events/{i}{finding.pointer.rstrip('/')}")
+    yield from schema_findings(validation.validator("error"), objects, "error")
 
 
 def unknown_events(ex, defined: frozenset[str], expected: str, consequence: str):
@@ -216,15 +214,8 @@ def only_chunk_events(ex, expect):
 @check("stream.chunk-schema", Level.MUST, "Response objects (schemas/)", applies=_event_stream)
 def chunk_schema(ex, expect):
     """Every chunk validates against the JSON Schema of the operation's chunk object."""
-    validator = validation.validator(ex.operation.chunk)
-    findings = 0
-    for i, chunk in _chunks(ex):
-        for error in sorted(validator.iter_errors(chunk), key=lambda e: list(e.absolute_path)):
-            finding = schema_finding(error, ex.operation.chunk, ex.operation.section)
-            yield Finding(finding.expected, finding.seen, f"/events/{i}{finding.pointer.rstrip('/')}", finding.section)
-            findings += 1
-            if findings >= MAX_SCHEMA_FINDINGS:
-                return
+    chunks = [(f"/events/{i}", chunk) for i, chunk in _chunks(ex)]
+    yield from schema_findings(validation.validator(ex.operation.chunk), chunks, ex.operation.chunk, ex.operation.section)
 
 
 @check("stream.same-ids", Level.MUST, SECTION, applies=_event_stream)
