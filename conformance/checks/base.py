@@ -132,6 +132,19 @@ def shorten(value: object, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
 
 
+def numbering(items: object, wanted: int, noun: str) -> tuple[str, str] | None:
+    """(expected, seen) when ``items`` are not ``wanted`` objects with indices 0..wanted-1 (choices, embeddings).
+
+    Where an object has no integer index (the schema's finding), only their number is judged: which one is
+    missing or repeated would be a guess, and an index the server never sends is not a second departure.
+    """
+    objects = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    found = sorted(item["index"] for item in objects if type(item.get("index")) is int)  # type is: a bool is no index
+    if len(found) < len(objects):
+        return None if len(objects) == wanted else (f"{wanted} {noun}(s)", f"{len(objects)} {noun}(s), not all with an index")
+    return None if found == list(range(wanted)) else (f"{wanted} {noun}(s) with indices {list(range(wanted))}", f"indices {found}")
+
+
 def succeeded(operation_key: str) -> Callable[[Exchange], bool]:
     """Applies to a 2xx JSON object answer to the given operation (e.g. ``"GET /models"``)."""
     return lambda ex: ex.ok and ex.operation is not None and ex.operation.key == operation_key and isinstance(ex.data, dict)

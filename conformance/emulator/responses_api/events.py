@@ -45,6 +45,8 @@ BARE_PENDING = declare("responses-pending-bare", "responses.event-schema", _CASE
                        "response.created and .in_progress carry a response of id, object and status only: a dozen findings in the first event")
 OTHER_ITEM = declare("responses-delta-other-item", "responses.item-scope", _CASE, "deltas name an item_id no output_item.added announced")
 NO_ITEM_DONE = declare("responses-no-item-done", "responses.item-done", _CASE, "no output_item.done for the message")
+NO_INDICES = declare("responses-no-indices", "responses.output-index", _CASE,
+                     "no output_index nor content_index on any event: items and parts named by item_id alone (llama.cpp's server)")
 INDEX_FROM_ONE = declare("responses-output-index-from-one", "responses.output-index", _CASE, "output_index counts from 1")
 CONTENT_NOT_RESET = declare("responses-content-index-not-reset", "responses.content-index", _CASE,
                             "a reasoning item's part first, then the message's part numbered content_index 1 (vLLM #45742)")
@@ -140,6 +142,9 @@ def _structure_faults(request: Request, out: list[dict]) -> list[dict]:
     elif chosen(request, "mid-stream-error"):
         out = [*out[:2], dict(ERROR_EVENT)]  # the conformant way to fail after the stream started
     for event in out:
+        if active(request, NO_INDICES):
+            event.pop("output_index", None)
+            event.pop("content_index", None)
         if event.get("type") == TEXT_DELTA:
             if active(request, OTHER_ITEM):
                 event["item_id"] += "x"
