@@ -92,3 +92,19 @@ def test_an_object_without_its_id_is_not_another_object():
     assert _failing(about("GET", {"id": "file-other", "object": "file"}), "resource.id") == {"resource.id"}
     assert _failing(about("DELETE", {"object": "file"}), "resource.deleted") == set()
     assert _failing(about("DELETE", {"id": "file-abc", "object": "file", "deleted": False}), "resource.deleted") == {"resource.deleted"}
+
+
+# Each pair: a fault and the check it must still make fail when combined with responses-no-indices (and the schema faults).
+COMBINED = {"responses-delta-dropped": "responses.text-integrity", "responses-no-item-done": "responses.item-done",
+            "responses-part-added-late": "responses.part-order", "responses-terminal-output-other-ids": "responses.terminal-output",
+            "responses-text-no-logprobs": "responses.event-schema", "responses-sequence-from-one": "responses.sequence-start",
+            "responses-delta-other-item": "responses.item-scope"}
+
+
+def test_the_new_faults_combine_with_the_others_without_masking(emulator, tmp_path):
+    for fault, check in COMBINED.items():
+        faults = f"responses-no-indices+responses-pending-bare+{fault}"
+        code, results = run_cases(tmp_path, with_fault(emulator, faults), "-k", "test_create_response_streamed")
+        failed = failed_checks(results)
+        assert {"responses.output-index", "responses.event-schema", check} <= failed, faults
+        assert not failed & JOINS - {check}, faults  # and no join that misses its premise adds a false alarm

@@ -28,6 +28,8 @@ ITEM_ADDED, ITEM_DONE = "response.output_item.added", "response.output_item.done
 PART_ADDED, PART_DONE = "response.content_part.added", "response.content_part.done"
 TEXT_DELTA, TEXT_DONE = "response.output_text.delta", "response.output_text.done"
 ARGS_DELTA, ARGS_DONE = "response.function_call_arguments.delta", "response.function_call_arguments.done"
+PART_DELTAS = (TEXT_DELTA, "response.refusal.delta", "response.reasoning_text.delta")
+"""The deltas of a content part (others, as a reasoning summary's, have no content_index)."""
 INDEX, ITEM_ID = "output_index", "item_id"
 """The two ways an event names its output item (``_named_by``)."""
 
@@ -258,7 +260,7 @@ UNFINISHED = "mcp_list_tools"
 mcp_list_tools item gets its output_item.done (its terminal output holds them all)."""
 
 
-def _unfinished(ex, field: str = INDEX) -> set:
+def _unfinished(ex, field: str) -> set:
     """The mcp_list_tools items added and never done (named by ``field``): the reference's own departure, not judged."""
     dones = {_where(e, field) for _, e in _of(ex, ITEM_DONE)}
     return {_where(e, field) for _, e in _of(ex, ITEM_ADDED)
@@ -307,14 +309,18 @@ def content_index(ex, expect):
 @check("responses.part-order", Level.MUST, SECTION, applies=_responses_stream)
 def part_order(ex, expect):
     """A part's content_part.added precedes its deltas and content_part.done follows them."""
-    # By position (not item_id: an event naming an unknown item is responses.item-scope's finding), else by item id.
-    events = [(i, e) for i, e in _events(ex) if e["type"] in (PART_ADDED, PART_DONE) or (e["type"].endswith(".delta") and "content_index" in e)]
-    field = _named_by(events)
+    # By position (not item_id: an event naming an unknown item is responses.item-scope's finding), else by item id;
+    # without content_index, a part is its item's only one.
+    events = [(i, e) for i, e in _events(ex) if e["type"] in (PART_ADDED, PART_DONE, *PART_DELTAS) or (e["type"].endswith(".delta") and "content_index" in e)]
+    field, indexed = _named_by(events), all(type(e.get("content_index")) is int for _, e in events)
     if field is None:
         return
+    if field == ITEM_ID:
+        added = _added(ex)
+        events = [(i, e) for i, e in events if _where(e, ITEM_ID) in added]
     state: dict[tuple, str] = {}
     for i, event in events:
-        kind, key = event["type"], (_where(event, field), event.get("content_index"))
+        kind, key = event["type"], (_where(event, field), event.get("content_index") if indexed else None)
         if kind == PART_ADDED:
             state[key] = "open"
         elif kind == PART_DONE:
@@ -322,7 +328,7 @@ def part_order(ex, expect):
                 yield Finding("content_part.done after the part's content_part.added", f"content_part.done of part {key} not open", f"/events/{i}")
                 return
             state[key] = "done"
-        elif kind.endswith(".delta") and "content_index" in event and state.get(key) != "open":
+        elif kind.endswith(".delta") and state.get(key) != "open":
             reason = "after its content_part.done" if state.get(key) == "done" else "before its content_part.added"
             yield Finding("deltas between content_part.added and content_part.done", f"{kind} of part {key} {reason}", f"/events/{i}")
             return
@@ -330,7 +336,7 @@ def part_order(ex, expect):
 
 @check("responses.terminal-output", Level.MUST, SECTION, applies=_clean)
 def terminal_output(ex, expect):
-    """The terminal response's output is the done items, in order, with the same ids (and the mcp_list_tools items never done)."""
+    """The terminal response's output is the done items, in order, with the same ids (an item never done aside: responses.item-done's finding)."""
     found = terminal_response(ex)
     if found is None:
         return
@@ -341,9 +347,9 @@ def terminal_output(ex, expect):
     done = [(e.get("item") or {}).get("id") for _, e in dones if isinstance(e.get("item"), dict)]
     output = response.get("output")
     ids = [item.get("id") for item in output if isinstance(item, dict)] if isinstance(output, list) else None
-    if ids is not None:
-        unfinished = _unfinished(ex, ITEM_ID)
-        ids = [i for i in ids if i not in unfinished]
+    if ids is not None:  # an item added and never done is responses.item-done's finding (or, mcp_list_tools, the reference's way)
+        never_done = _added(ex) - set(done)
+        ids = [i for i in ids if i not in never_done]
     if ids != done:
         yield Finding(f"output item ids {done} (the output_item.done items)", repr(ids), f"{pointer}/output")
 
@@ -373,6 +379,18 @@ def _part(item: dict, content_index: object) -> tuple[object, object] | None:
     return (texts[0], parts[texts[0]].get("text")) if len(texts) == 1 else (0, None) if not texts else None
 
 
+def _joined(ex, events: list[tuple[int, dict]]) -> str | None:
+    """How the deltas and done events of a part or a call name their item (_named_by); by item id, only when every
+    item they name was added: a delta naming another is responses.item-scope's finding, and whose text it is a guess."""
+    field = _named_by(events)
+    return field if field == INDEX or {_where(e, ITEM_ID) for _, e in events} <= _added(ex) else None
+
+
+def _added(ex) -> set:
+    """The ids of the items output_item.added announced."""
+    return {_where(e, ITEM_ID) for _, e in _of(ex, ITEM_ADDED)}
+
+
 def _pieces(events: list[tuple[int, dict]], key) -> dict:
     joined: dict[object, list[str]] = {}
     for _, event in events:
@@ -387,7 +405,7 @@ def _texts(ex) -> Iterator[tuple[str, str, str, object]]:
     content_index are about their item's only text part. Where that does not name one part, nothing is compared:
     the missing index is another check's finding, and the text a guess.
     """
-    field = _named_by(_of(ex, TEXT_DELTA, TEXT_DONE))
+    field = _joined(ex, _of(ex, TEXT_DELTA, TEXT_DONE))
     if field is None:
         return
     indexed = all(type(e.get("content_index")) is int for _, e in _of(ex, TEXT_DELTA, TEXT_DONE))
@@ -427,7 +445,7 @@ def text_integrity(ex, expect):
 @check("responses.arguments-integrity", Level.MUST, SECTION, applies=lambda ex: _clean(ex) and bool(_of(ex, ARGS_DONE)))
 def arguments_integrity(ex, expect):
     """A call's joined function_call_arguments deltas equal .done.arguments and the item's arguments, a JSON object."""
-    field = _named_by(_of(ex, ARGS_DELTA, ARGS_DONE))
+    field = _joined(ex, _of(ex, ARGS_DELTA, ARGS_DONE))
     if field is None:
         return  # which deltas are whose is not said: the missing output_index and item_id are other checks' findings
     deltas = _pieces(_of(ex, ARGS_DELTA), lambda event: _where(event, field))
