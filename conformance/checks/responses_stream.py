@@ -228,6 +228,11 @@ def _named_by(events: list[tuple[int, dict]]) -> str | None:
     return None
 
 
+def _name(field: str, key: object) -> str:
+    """An item as a finding names it: ``output 0``, or ``item 'msg_1'`` when the events name it by id."""
+    return f"output {key}" if field == INDEX else f"item {key!r}"
+
+
 @check("responses.item-scope", Level.MUST, SECTION, applies=_responses_stream)
 def item_scope(ex, expect):
     """Every item event refers to an item added earlier by output_item.added (same output_index and item_id) and not yet done."""
@@ -242,7 +247,7 @@ def item_scope(ex, expect):
         if event["type"] == ITEM_ADDED:
             open_items[key] = item_id
             continue
-        name = f"output {key}" if field == INDEX else f"item {key!r}"
+        name = _name(field, key)
         if key in done:
             yield Finding(f"no event for {name} after its output_item.done", event["type"], f"/events/{i}")
         elif key not in open_items or open_items[key] != item_id:
@@ -278,7 +283,7 @@ def item_done(ex, expect):
     unfinished = _unfinished(ex, field)
     for key in added:
         if dones.count(key) != 1 and key not in unfinished:
-            yield Finding(f"one output_item.done for {'output' if field == INDEX else 'item'} {key if field == INDEX else repr(key)}", f"{dones.count(key)}", "/events")
+            yield Finding(f"one output_item.done for {_name(field, key)}", f"{dones.count(key)}", "/events")
 
 
 @check("responses.output-index", Level.MUST, SECTION, applies=_responses_stream)
@@ -300,8 +305,7 @@ def content_index(ex, expect):
         index = _where(event, field)
         expected = parts.get(index, 0)
         if event.get("content_index") != expected:
-            name = f"output {index}" if field == INDEX else f"item {index!r}"
-            yield Finding(f"content_index {expected} (the parts of {name} count from 0)", repr(event.get("content_index")), f"/events/{i}/content_index")
+            yield Finding(f"content_index {expected} (the parts of {_name(field, index)} count from 0)", repr(event.get("content_index")), f"/events/{i}/content_index")
             return
         parts[index] = expected + 1
 
@@ -422,7 +426,7 @@ def _texts(ex) -> Iterator[tuple[str, str, str, object]]:
             continue  # two parts of one item without content_index: which deltas are whose is not said
         item_key, content = key
         joined = deltas.get(key, "")
-        name = (f"output {item_key}" if field == INDEX else f"item {item_key!r}") + (f" part {content}" if indexed else "")
+        name = _name(field, item_key) + (f" part {content}" if indexed else "")
         yield name, joined, f"/events/{i}/text", event.get("text")
         for j, part_done in _of(ex, PART_DONE):
             if (_where(part_done, field), part_done.get("content_index") if indexed else None) == key:
@@ -460,7 +464,7 @@ def arguments_integrity(ex, expect):
         placed = _output_item(found[1].get("output"), field, key) if found is not None else None
         if placed is not None:
             given.append((f"{found[0]}/output/{placed[0]}/arguments", placed[1].get("arguments")))
-        name = f"output {key}" if field == INDEX else f"item {key!r}"
+        name = _name(field, key)
         for pointer, arguments in given:
             if arguments != joined:
                 yield Finding(f"{name}: the joined deltas {shorten(joined, 100)!r}", shorten(arguments, 100), pointer)
