@@ -36,6 +36,12 @@ def schema_names() -> list[str]:
     return sorted(uri.removeprefix(BASE_URI).removesuffix(".json") for uri in registry())
 
 
+@cache
+def required(name: str) -> frozenset[str]:
+    """The fields schema ``name`` requires of its object: a check comparing them leaves their absence to body.schema."""
+    return frozenset(registry().resolver().lookup(BASE_URI + name + ".json").contents.get("required", ()))
+
+
 _ITEMS = Draft202012Validator.VALIDATORS["items"]
 _PLAIN = {"number": (int, float), "string": (str,)}
 """Exact types that satisfy a type-only items schema (bool, an int subclass, takes the usual way)."""

@@ -38,8 +38,11 @@ def test_a_server_without_stored_state_shows_the_retrieve_404_beside_the_schema_
 
 
 def test_the_combined_faults_mask_neither(emulator, tmp_path):
-    """What each fault alone makes the stored-state cases fail, the two together make them fail too."""
-    selection = ("-k", "test_responses_state")
+    """What each fault alone makes the stored-state cases fail, the two together make them fail too.
+
+    Not the streamed retrieve: its create is judged by the event checks, so its body.schema finding comes only from
+    the retrieved object, which the no-state fault turns into a 404 (responses.stored's finding): replaced, not masked."""
+    selection = ("-k", "test_responses_state and not test_retrieve_streamed_response")
     alone = set()
     for fault in (NO_STATE, BROKEN_OBJECT):
         (tmp_path / fault).mkdir()

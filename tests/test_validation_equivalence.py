@@ -21,6 +21,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from conformance import validation
+from conformance.checks.body import reason
 from conformance.fuzzing.spec import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,10 +96,11 @@ def instance(draw, schema, resolver):
 
 
 def errors(validator, instance) -> list:
-    """Every error, in the order it came, with its sub-errors (anyOf, oneOf): what best_match and the messages use."""
+    """Every error, in the order it came, with its sub-errors (anyOf, oneOf) and the reason a finding names."""
     def described(error):
         return (list(error.absolute_path), error.validator, error.message, [described(c) for c in error.context])
-    return [described(e) for e in validator.iter_errors(instance)]
+    # and the reason a finding names (conformance/checks/body.py), chosen among them the same way on both paths
+    return [(described(e), list(reason(e).absolute_path), reason(e).message) for e in validator.iter_errors(instance)]
 
 
 def prove(validators: list[tuple[str, object, object, object]], examples: int) -> None:

@@ -50,6 +50,8 @@ class Finding:
     """JSON pointer into the response body, ``header:<name>``, or ``""`` for the exchange."""
     section: str = ""
     """The reference section, when more specific than the check's (e.g. the operation's)."""
+    also: str = ""
+    """What the check saw of the same kind and left out of its findings (repeats of this one, those past a cap)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class Violation:
         ]
         if f.pointer:
             lines.append(f"  at:        {f.pointer}")
+        if f.also:
+            lines.append(f"  also:      {f.also}")
         client_id = ex.request.headers.get("x-client-request-id", "-")
         lines.append(f"  request:   {ex.request.method} {ex.redact(str(ex.request.url))}  x-request-id: {ex.request_id or '(none)'}  x-client-request-id: {client_id}")
         lines += [f"  retried:   {note}" for note in ex.retries]
@@ -126,6 +130,19 @@ def shorten(value: object, limit: int = 200) -> str:
     """A value as it appears in a message: its JSON-ish repr, cut to ``limit`` characters."""
     text = repr(value) if not isinstance(value, str) else value
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
+
+
+def numbering(items: object, wanted: int, noun: str) -> tuple[str, str] | None:
+    """(expected, seen) when ``items`` are not ``wanted`` objects with indices 0..wanted-1 (choices, embeddings).
+
+    Where an object has no integer index (the schema's finding), only their number is judged: which one is
+    missing or repeated would be a guess, and an index the server never sends is not a second departure.
+    """
+    objects = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    found = sorted(item["index"] for item in objects if type(item.get("index")) is int)  # type is: a bool is no index
+    if len(found) < len(objects):
+        return None if len(objects) == wanted else (f"{wanted} {noun}(s)", f"{len(objects)} {noun}(s), not all with an index")
+    return None if found == list(range(wanted)) else (f"{wanted} {noun}(s) with indices {list(range(wanted))}", f"indices {found}")
 
 
 def succeeded(operation_key: str) -> Callable[[Exchange], bool]:

@@ -2,7 +2,7 @@
 
 import json
 
-from conformance.checks.base import Finding, Level, check, shorten, succeeded
+from conformance.checks.base import Finding, Level, check, numbering, shorten, succeeded
 
 SECTION = "Chat > Create chat completion"
 _chat = succeeded("POST /chat/completions")
@@ -32,10 +32,8 @@ def _usage(ex) -> dict:
 @check("chat.choices-count", Level.MUST, SECTION, applies=_chat)
 def choices_count(ex, expect):
     """There are exactly n choices (default 1), with indices 0..n-1."""
-    n = count(_request(ex).get("n"))
-    indices = sorted(c.get("index") for c in _choices(ex) if isinstance(c.get("index"), int))
-    if indices != list(range(n)):
-        yield Finding(f"{n} choice(s) with indices {list(range(n))}", f"indices {indices}", "/choices")
+    if departure := numbering(_choices(ex), count(_request(ex).get("n")), "choice"):
+        yield Finding(*departure, "/choices")
 
 
 def _json_mode(ex) -> bool:

@@ -1,7 +1,7 @@
 """Legacy completions semantics beyond the schema: choices per prompt, max_tokens, usage, echo, logprobs, the id."""
 
 from conformance.checks import chat
-from conformance.checks.base import Finding, Level, check, shorten, succeeded
+from conformance.checks.base import Finding, Level, check, numbering, shorten, succeeded
 
 SECTION = "Completions > Create completion"
 _completion = succeeded("POST /completions")
@@ -21,11 +21,8 @@ def choices_expected(request: dict) -> int:
 @check("completions.choices-count", Level.MUST, SECTION, applies=_completion)
 def choices_count(ex, expect):
     """There are n choices per prompt, with indices 0..(n x prompts)-1."""
-    wanted = choices_expected(_request(ex))
-    choices = ex.data.get("choices") if isinstance(ex.data.get("choices"), list) else []
-    indices = sorted(c.get("index") for c in choices if isinstance(c, dict) and isinstance(c.get("index"), int))
-    if indices != list(range(wanted)):
-        yield Finding(f"{wanted} choice(s) with indices 0..{wanted - 1}", f"indices {indices}", "/choices")
+    if departure := numbering(ex.data.get("choices"), choices_expected(_request(ex)), "choice"):
+        yield Finding(*departure, "/choices")
 
 
 @check("completions.max-tokens", Level.MUST, SECTION, applies=lambda ex: _completion(ex) and isinstance(_request(ex).get("max_tokens"), int))

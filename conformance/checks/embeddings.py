@@ -5,7 +5,7 @@ import binascii
 import math
 import struct
 
-from conformance.checks.base import Finding, Level, check, shorten, succeeded
+from conformance.checks.base import Finding, Level, check, numbering, shorten, succeeded
 
 SECTION = "Embeddings > Create embeddings"
 _embeddings = succeeded("POST /embeddings")
@@ -40,10 +40,8 @@ def decode(text: str) -> list[float] | None:
 @check("embeddings.count", Level.MUST, SECTION, applies=_embeddings)
 def one_per_input(ex, expect):
     """There is one embedding per input, with indices 0..n-1."""
-    n = input_count(ex.params.get("input"))
-    indices = sorted(d.get("index") for d in _items(ex) if isinstance(d.get("index"), int))
-    if indices != list(range(n)):
-        yield Finding(f"{n} embedding(s) with indices {list(range(n))}", f"indices {indices}", "/data")
+    if departure := numbering(_items(ex), input_count(ex.params.get("input")), "embedding"):
+        yield Finding(*departure, "/data")
 
 
 @check("embeddings.encoding", Level.MUST, SECTION, applies=_embeddings)

@@ -4,7 +4,7 @@ import re
 
 from conformance import validation
 from conformance.checks.base import Finding, Level, check, shorten
-from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
+from conformance.checks.body import schema_findings
 
 
 @check("error.envelope", Level.MUST, "Error object (ErrorResponse)", applies=lambda ex: ex.failed)
@@ -13,9 +13,7 @@ def error_envelope(ex, expect):
     if not isinstance(ex.data, dict):
         yield Finding('{"error": {...}}', shorten(ex.response.text) or "(empty body)")
         return
-    errors = sorted(validation.validator("error").iter_errors(ex.data), key=lambda e: list(e.absolute_path))
-    for error in errors[:MAX_SCHEMA_FINDINGS]:
-        yield schema_finding(error, "error")
+    yield from schema_findings(validation.validator("error"), [("", ex.data)], "error")
 
 
 def _success_body_with_error(ex) -> bool:

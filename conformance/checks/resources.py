@@ -24,7 +24,7 @@ def _object_id(ex) -> str:
 @check("resource.id", Level.MUST, "Retrieving objects", applies=_about_one_object)
 def same_object(ex, expect):
     """An answer about one object (retrieve, modify, cancel) is that object: its id is the one in the path."""
-    if ex.data.get("id") != _object_id(ex):
+    if "id" in ex.data and ex.data["id"] != _object_id(ex):  # an object without its id: body.schema's finding
         yield Finding(f"id {_object_id(ex)!r}", repr(ex.data.get("id")), "/id", ex.operation.section)
 
 
@@ -32,7 +32,8 @@ def same_object(ex, expect):
        applies=lambda ex: ex.ok and ex.operation is not None and ex.operation.method == "DELETE" and isinstance(ex.data, dict))
 def deleted(ex, expect):
     """A delete answers {"id": <the id in the path>, "object": ..., "deleted": true}."""
-    if ex.data.get("deleted") is not True:
-        yield Finding("deleted: true", f"deleted: {ex.data.get('deleted', '(absent)')!r}", "/deleted", ex.operation.section)
-    if ex.data.get("id") != _object_id(ex):
+    # Absent fields are body.schema's findings: here, the values.
+    if "deleted" in ex.data and ex.data["deleted"] is not True:
+        yield Finding("deleted: true", f"deleted: {ex.data['deleted']!r}", "/deleted", ex.operation.section)
+    if "id" in ex.data and ex.data["id"] != _object_id(ex):
         yield Finding(f"id {_object_id(ex)!r}", repr(ex.data.get("id")), "/id", ex.operation.section)

@@ -208,7 +208,7 @@ def cache_write_tokens(ex, expect):
     """usage.input_tokens_details carries cache_write_tokens (a recent addition to the reference)."""
     at, response = _finished(ex)
     details = _usage(response).get("input_tokens_details")
-    if not isinstance(details, dict) or _count(details.get("cache_write_tokens")) is None:
+    if isinstance(details, dict) and _count(details.get("cache_write_tokens")) is None:  # no details at all: body.schema's finding
         yield Finding("input_tokens_details.cache_write_tokens, an integer", shorten(details), f"{at}/usage/input_tokens_details")
 
 
@@ -216,9 +216,10 @@ def cache_write_tokens(ex, expect):
 def id_prefixes(ex, expect):
     """Ids have the real API's prefixes (resp_, msg_, fc_, rs_): items replayed to OpenAI with other ids are rejected."""
     at, response = _answer(ex)
-    if not str(response.get("id")).startswith("resp_"):
+    # An object without an id is body.schema's finding: only the ids there are judged.
+    if isinstance(response.get("id"), str) and not response["id"].startswith("resp_"):
         yield Finding("an id starting with resp_", repr(response.get("id")), f"{at}/id")
     for kind, prefix in PREFIXES.items():
         for k, item in _items(response, kind):
-            if not str(item.get("id")).startswith(prefix):
+            if isinstance(item.get("id"), str) and not item["id"].startswith(prefix):
                 yield Finding(f"a {kind} id starting with {prefix}", repr(item.get("id")), f"{at}/output/{k}/id")

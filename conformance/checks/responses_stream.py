@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from conformance import validation
 from conformance.checks.base import Finding, Level, check, shorten
-from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
+from conformance.checks.body import schema_findings
 from conformance.checks.streaming import readable
 from conformance.operations import EVENTS
 from conformance.sse import DONE
@@ -28,6 +28,10 @@ ITEM_ADDED, ITEM_DONE = "response.output_item.added", "response.output_item.done
 PART_ADDED, PART_DONE = "response.content_part.added", "response.content_part.done"
 TEXT_DELTA, TEXT_DONE = "response.output_text.delta", "response.output_text.done"
 ARGS_DELTA, ARGS_DONE = "response.function_call_arguments.delta", "response.function_call_arguments.done"
+PART_DELTAS = (TEXT_DELTA, "response.refusal.delta", "response.reasoning_text.delta")
+"""The deltas of a content part (others, as a reasoning summary's, have no content_index)."""
+INDEX, ITEM_ID = "output_index", "item_id"
+"""The two ways an event names its output item (``_named_by``)."""
 
 
 def _responses_stream(ex) -> bool:
@@ -100,14 +104,7 @@ def event_name(ex, expect):
 @check("responses.event-schema", Level.MUST, "Responses > Streaming events (schemas/)", applies=_responses_stream)
 def event_schema(ex, expect):
     """Every documented event validates against the JSON Schema of its type (the response it carries included)."""
-    validator, findings = validation.validator(SCHEMA), 0
-    for i, event in _events(ex):
-        for error in sorted(validator.iter_errors(event), key=lambda e: list(e.absolute_path)):
-            finding = schema_finding(error, SCHEMA, SECTION)
-            yield Finding(finding.expected, finding.seen, f"/events/{i}{finding.pointer.rstrip('/')}", finding.section)
-            findings += 1
-            if findings >= MAX_SCHEMA_FINDINGS:
-                return
+    yield from schema_findings(validation.validator(SCHEMA), [(f"/events/{i}", event) for i, event in _events(ex)], SCHEMA, SECTION)
 
 
 def _numbered(ex) -> list[tuple[int, dict]]:
@@ -205,7 +202,8 @@ def terminal_status(ex, expect):
 @check("responses.same-id", Level.MUST, SECTION, applies=_responses_stream)
 def same_id(ex, expect):
     """The response of created, queued, in_progress and the terminal event keeps one id."""
-    carried = [(i, e["response"].get("id")) for i, e in _of(ex, *LIFECYCLE, *TERMINAL) if isinstance(e.get("response"), dict)]
+    # A response without an id is the schema's finding: there is nothing to compare.
+    carried = [(i, e["response"]["id"]) for i, e in _of(ex, *LIFECYCLE, *TERMINAL) if isinstance(e.get("response"), dict) and isinstance(e["response"].get("id"), str)]
     for i, response_id in carried[1:]:
         if response_id != carried[0][1]:
             yield Finding(f"id {carried[0][1]!r} as in the first event", repr(response_id), f"/events/{i}/response/id")
@@ -236,25 +234,50 @@ def _item_id(event: dict) -> object:
     return event.get("item_id") if "item_id" in event else (event.get("item") or {}).get("id") if isinstance(event.get("item"), dict) else None
 
 
+def _where(event: dict, field: str) -> object:
+    """The item an event is about, named by ``field``: its output_index, or its item id."""
+    return event.get("output_index") if field == INDEX else _item_id(event)
+
+
+def _named_by(events: list[tuple[int, dict]]) -> str | None:
+    """How these events name their item: by output_index when every one carries it, else by item id (llama.cpp's
+    server sends no index); None when some carry neither. A check that joins events by their item says nothing
+    then: which event belongs to which item would be a guess, and what is missing is responses.event-schema's
+    finding (and responses.output-index's), not a second departure."""
+    for field, kind in ((INDEX, int), (ITEM_ID, str)):
+        if all(type(_where(e, field)) is kind for _, e in events):  # type is: a bool is no index
+            return field
+    return None
+
+
+def _name(field: str, key: object) -> str:
+    """An item as a finding names it: ``output 0``, or ``item 'msg_1'`` when the events name it by id."""
+    return f"output {key}" if field == INDEX else f"item {key!r}"
+
+
 @check("responses.item-scope", Level.MUST, SECTION, applies=_responses_stream)
 def item_scope(ex, expect):
     """Every item event refers to an item added earlier by output_item.added (same output_index and item_id) and not yet done."""
+    scoped = [(i, e) for i, e in _events(ex) if e["type"] == ITEM_ADDED or _scoped(e)]
+    field = _named_by(scoped)
+    if field is None:
+        return
+    # By position, the item's id must be the one added there; without positions (field ITEM_ID), the id names the item.
     open_items, done = {}, set()
-    for i, event in _events(ex):
+    for i, event in scoped:
+        key, item_id = _where(event, field), _item_id(event)
         if event["type"] == ITEM_ADDED:
-            item = event.get("item") if isinstance(event.get("item"), dict) else {}
-            open_items[event.get("output_index")] = item.get("id")
+            open_items[key] = item_id
             continue
-        if not _scoped(event):
-            continue
-        index, item_id = event.get("output_index"), _item_id(event)
-        if index in done:
-            yield Finding(f"no event for output {index} after its output_item.done", event["type"], f"/events/{i}")
-        elif index not in open_items or open_items[index] != item_id:
-            yield Finding(f"an item added earlier: output_index {index} is {open_items.get(index)!r}", f"item_id {item_id!r}", f"/events/{i}")
+        name = _name(field, key)
+        if key in done:
+            yield Finding(f"no event for {name} after its output_item.done", event["type"], f"/events/{i}")
+        elif key not in open_items or open_items[key] != item_id:
+            yield Finding(f"an item added earlier: output_index {key} is {open_items.get(key)!r}" if field == INDEX else "an item_id added earlier",
+                          f"item_id {item_id!r}", f"/events/{i}")
         else:
             if event["type"] == ITEM_DONE:
-                done.add(index)
+                done.add(key)
             continue
         return  # the first wrong reference explains the rest
 
@@ -264,22 +287,25 @@ UNFINISHED = "mcp_list_tools"
 mcp_list_tools item gets its output_item.done (its terminal output holds them all)."""
 
 
-def _unfinished(ex) -> set:
-    """The output indices of the mcp_list_tools items added and never done: the reference's own departure, not judged."""
-    dones = {e.get("output_index") for _, e in _of(ex, ITEM_DONE)}
-    return {e.get("output_index") for _, e in _of(ex, ITEM_ADDED)
-            if isinstance(e.get("item"), dict) and e["item"].get("type") == UNFINISHED and e.get("output_index") not in dones}
+def _unfinished(ex, field: str) -> set:
+    """The mcp_list_tools items added and never done (named by ``field``): the reference's own departure, not judged."""
+    dones = {_where(e, field) for _, e in _of(ex, ITEM_DONE)}
+    return {_where(e, field) for _, e in _of(ex, ITEM_ADDED)
+            if isinstance(e.get("item"), dict) and e["item"].get("type") == UNFINISHED and _where(e, field) not in dones}
 
 
 @check("responses.item-done", Level.MUST, SECTION, applies=_clean)
 def item_done(ex, expect):
     """Each added item gets exactly one output_item.done (an mcp_list_tools item: at most one)."""
-    added = [e.get("output_index") for _, e in _of(ex, ITEM_ADDED)]
-    dones = [e.get("output_index") for _, e in _of(ex, ITEM_DONE)]
-    unfinished = _unfinished(ex)
-    for index in added:
-        if dones.count(index) != 1 and index not in unfinished:
-            yield Finding(f"one output_item.done for output {index}", f"{dones.count(index)}", "/events")
+    field = _named_by(_of(ex, ITEM_ADDED, ITEM_DONE))
+    if field is None:
+        return
+    added = [_where(e, field) for _, e in _of(ex, ITEM_ADDED)]
+    dones = [_where(e, field) for _, e in _of(ex, ITEM_DONE)]
+    unfinished = _unfinished(ex, field)
+    for key in added:
+        if dones.count(key) != 1 and key not in unfinished:
+            yield Finding(f"one output_item.done for {_name(field, key)}", f"{dones.count(key)}", "/events")
 
 
 @check("responses.output-index", Level.MUST, SECTION, applies=_responses_stream)
@@ -294,26 +320,33 @@ def output_index(ex, expect):
 @check("responses.content-index", Level.MUST, SECTION, applies=_responses_stream)
 def content_index(ex, expect):
     """content_index counts from 0 within each item: each content_part.added takes the item's next index."""
-    parts: dict[object, int] = {}
+    field, parts = _named_by(_of(ex, PART_ADDED)), {}
+    if field is None:
+        return  # the parts cannot be told apart by item
     for i, event in _of(ex, PART_ADDED):
-        index, expected = event.get("output_index"), parts.get(event.get("output_index"), 0)
+        index = _where(event, field)
+        expected = parts.get(index, 0)
         if event.get("content_index") != expected:
-            yield Finding(f"content_index {expected} (the parts of output {index} count from 0)", repr(event.get("content_index")), f"/events/{i}/content_index")
+            yield Finding(f"content_index {expected} (the parts of {_name(field, index)} count from 0)", repr(event.get("content_index")), f"/events/{i}/content_index")
             return
         parts[index] = expected + 1
-
-
-def _part_key(event: dict) -> tuple:
-    # By position, not item_id: an event naming an unknown item is responses.item-scope's finding.
-    return event.get("output_index"), event.get("content_index")
 
 
 @check("responses.part-order", Level.MUST, SECTION, applies=_responses_stream)
 def part_order(ex, expect):
     """A part's content_part.added precedes its deltas and content_part.done follows them."""
+    # By position (not item_id: an event naming an unknown item is responses.item-scope's finding), else by item id;
+    # without content_index, a part is its item's only one.
+    events = [(i, e) for i, e in _events(ex) if e["type"] in (PART_ADDED, PART_DONE, *PART_DELTAS) or (e["type"].endswith(".delta") and "content_index" in e)]
+    field, indexed = _named_by(events), all(type(e.get("content_index")) is int for _, e in events)
+    if field is None:
+        return
+    if field == ITEM_ID:
+        added = _added(ex)
+        events = [(i, e) for i, e in events if _where(e, ITEM_ID) in added]
     state: dict[tuple, str] = {}
-    for i, event in _events(ex):
-        kind, key = event["type"], _part_key(event)
+    for i, event in events:
+        kind, key = event["type"], (_where(event, field), event.get("content_index") if indexed else None)
         if kind == PART_ADDED:
             state[key] = "open"
         elif kind == PART_DONE:
@@ -321,7 +354,7 @@ def part_order(ex, expect):
                 yield Finding("content_part.done after the part's content_part.added", f"content_part.done of part {key} not open", f"/events/{i}")
                 return
             state[key] = "done"
-        elif kind.endswith(".delta") and "content_index" in event and state.get(key) != "open":
+        elif kind.endswith(".delta") and state.get(key) != "open":
             reason = "after its content_part.done" if state.get(key) == "done" else "before its content_part.added"
             yield Finding("deltas between content_part.added and content_part.done", f"{kind} of part {key} {reason}", f"/events/{i}")
             return
@@ -329,7 +362,7 @@ def part_order(ex, expect):
 
 def _part_event(event: dict) -> tuple | None:
     """A part's position, when the event gives both indices (else responses.output-index and .content-index speak)."""
-    key = _part_key(event)
+    key = event.get("output_index"), event.get("content_index")
     return key if all(isinstance(k, int) and not isinstance(k, bool) for k in key) else None
 
 
@@ -350,18 +383,20 @@ def part_done(ex, expect):
 
 @check("responses.terminal-output", Level.MUST, SECTION, applies=_clean)
 def terminal_output(ex, expect):
-    """The terminal response's output is the done items, in order, with the same ids (and the mcp_list_tools items never done)."""
+    """The terminal response's output is the done items, in order, with the same ids (an item never done aside: responses.item-done's finding)."""
     found = terminal_response(ex)
     if found is None:
         return
     pointer, response = found
-    done = [(e.get("item") or {}).get("id") for _, e in sorted(_of(ex, ITEM_DONE), key=lambda pair: pair[1].get("output_index", 0)) if isinstance(e.get("item"), dict)]
+    dones = _of(ex, ITEM_DONE)
+    if _named_by(dones) == INDEX:  # in the order of their positions; without them, in the order they were done
+        dones = sorted(dones, key=lambda pair: pair[1]["output_index"])
+    done = [(e.get("item") or {}).get("id") for _, e in dones if isinstance(e.get("item"), dict)]
     output = response.get("output")
     ids = [item.get("id") for item in output if isinstance(item, dict)] if isinstance(output, list) else None
-    if ids is not None:
-        indices = _unfinished(ex)
-        unfinished = {(e.get("item") or {}).get("id") for _, e in _of(ex, ITEM_ADDED) if e.get("output_index") in indices}
-        ids = [i for i in ids if i not in unfinished]
+    if ids is not None:  # an item added and never done is responses.item-done's finding (or, mcp_list_tools, the reference's way)
+        never_done = _added(ex) - set(done)
+        ids = [i for i in ids if i not in never_done]
     if ids != done:
         yield Finding(f"output item ids {done} (the output_item.done items)", repr(ids), f"{pointer}/output")
 
@@ -373,33 +408,79 @@ def _item(items: list, index: object) -> dict:
     return items[index] if isinstance(items, list) and isinstance(index, int) and 0 <= index < len(items) and isinstance(items[index], dict) else {}
 
 
-def _part_text(item: dict, content_index: object) -> object:
-    return _item(item.get("content"), content_index).get("text")
+def _output_item(output: object, field: str, key: object) -> tuple[int, dict] | None:
+    """(position, item) of the output item an event names (by position or by id); None when the output has no such item:
+    the output's items are responses.terminal-output's finding."""
+    if field == INDEX:
+        return (key, output[key]) if _item(output, key) else None
+    return next(((k, item) for k, item in enumerate(output) if isinstance(item, dict) and item.get("id") == key), None) if isinstance(output, list) else None
+
+
+def _part(item: dict, content_index: object) -> tuple[object, object] | None:
+    """(position, text) of a part of ``item``: at content_index, or without one, the item's only output_text part
+    (None when it has several: which one is meant would be a guess)."""
+    parts = item.get("content") if isinstance(item.get("content"), list) else []
+    if content_index is not None:
+        return content_index, _item(parts, content_index).get("text")
+    texts = [k for k, part in enumerate(parts) if isinstance(part, dict) and part.get("type") == "output_text"]
+    return (texts[0], parts[texts[0]].get("text")) if len(texts) == 1 else (0, None) if not texts else None
+
+
+def _joined(ex, events: list[tuple[int, dict]]) -> str | None:
+    """How the deltas and done events of a part or a call name their item (_named_by); by item id, only when every
+    item they name was added: a delta naming another is responses.item-scope's finding, and whose text it is a guess."""
+    field = _named_by(events)
+    return field if field == INDEX or {_where(e, ITEM_ID) for _, e in events} <= _added(ex) else None
+
+
+def _added(ex) -> set:
+    """The ids of the items output_item.added announced."""
+    return {_where(e, ITEM_ID) for _, e in _of(ex, ITEM_ADDED)}
+
+
+def _pieces(events: list[tuple[int, dict]], key) -> dict:
+    joined: dict[object, list[str]] = {}
+    for _, event in events:
+        joined.setdefault(key(event), []).append(event.get("delta") if isinstance(event.get("delta"), str) else "")
+    return {k: "".join(v) for k, v in joined.items()}
 
 
 def _texts(ex) -> Iterator[tuple[str, str, str, object]]:
     """For each text part (its output_text.done, or its deltas when no done came: responses.part-done's finding, the
-    text is still compared): (its name, the joined deltas, where else its text is given, that text)."""
-    deltas: dict[tuple, list[str]] = {}
-    for _, event in _of(ex, TEXT_DELTA):
-        deltas.setdefault((event.get("output_index"), event.get("content_index")), []).append(event.get("delta") if isinstance(event.get("delta"), str) else "")
-    items_done = {e.get("output_index"): (i, e.get("item") or {}) for i, e in _of(ex, ITEM_DONE)}
+    text is still compared): (its name, the joined deltas, where else its text is given, that text).
+
+    A part is its item (by output_index, else by item id: _named_by) and its content_index; text events without
+    content_index are about their item's only text part. Where that does not name one part, nothing is compared:
+    the missing index is another check's finding, and the text a guess.
+    """
+    field = _joined(ex, _of(ex, TEXT_DELTA, TEXT_DONE))
+    if field is None:
+        return
+    indexed = all(type(e.get("content_index")) is int for _, e in _of(ex, TEXT_DELTA, TEXT_DONE))
+    def part_key(event: dict) -> tuple:
+        return _where(event, field), event.get("content_index") if indexed else None
+    deltas = _pieces(_of(ex, TEXT_DELTA), part_key)
+    dones = [(i, part_key(e), e.get("text")) for i, e in _of(ex, TEXT_DONE)]
+    keys = [key for _, key, _ in dones]
+    undone = [(None, key, None) for key in deltas if key not in keys]
+    items_done = {_where(e, field): (i, e.get("item") or {}) for i, e in _of(ex, ITEM_DONE)}
     found = terminal_response(ex)
-    done = _of(ex, TEXT_DONE)
-    undone = [(None, {"output_index": key[0], "content_index": key[1]}) for key in deltas if key not in {_part_key(e) for _, e in done}]
-    for i, event in done + undone:
-        index, content = event.get("output_index"), event.get("content_index")
-        joined, name = "".join(deltas.get((index, content), [])), f"output {index} part {content}"
+    for i, key, text in dones + undone:
+        if keys.count(key) > 1:
+            continue  # two parts of one item without content_index: which deltas are whose is not said
+        item_key, content = key
+        joined = deltas.get(key, "")
+        name = _name(field, item_key) + (f" part {content}" if indexed else "")
         if i is not None:
-            yield name, joined, f"/events/{i}/text", event.get("text")
+            yield name, joined, f"/events/{i}/text", text
         for j, part_done in _of(ex, PART_DONE):
-            if (part_done.get("output_index"), part_done.get("content_index")) == (index, content):
+            if (_where(part_done, field), part_done.get("content_index") if indexed else None) == key:
                 yield name, joined, f"/events/{j}/part/text", (part_done.get("part") or {}).get("text")
-        if index in items_done:
-            j, item = items_done[index]
-            yield name, joined, f"/events/{j}/item/content/{content}/text", _part_text(item, content)
-        if found is not None and found[1].get("status") != "failed":
-            yield name, joined, f"{found[0]}/output/{index}/content/{content}/text", _part_text(_item(found[1].get("output"), index), content)
+        if item_key in items_done and (part := _part(items_done[item_key][1], content)) is not None:
+            yield name, joined, f"/events/{items_done[item_key][0]}/item/content/{part[0]}/text", part[1]
+        placed = _output_item(found[1].get("output"), field, item_key) if found is not None and found[1].get("status") != "failed" else None
+        if placed is not None and (part := _part(placed[1], content)) is not None:
+            yield name, joined, f"{found[0]}/output/{placed[0]}/content/{part[0]}/text", part[1]
 
 
 @check("responses.text-integrity", Level.MUST, SECTION, applies=_clean)
@@ -413,22 +494,25 @@ def text_integrity(ex, expect):
 @check("responses.arguments-integrity", Level.MUST, SECTION, applies=lambda ex: _clean(ex) and bool(_of(ex, ARGS_DONE)))
 def arguments_integrity(ex, expect):
     """A call's joined function_call_arguments deltas equal .done.arguments and the item's arguments, a JSON object."""
-    deltas: dict[object, list[str]] = {}
-    for _, event in _of(ex, ARGS_DELTA):
-        deltas.setdefault(event.get("output_index"), []).append(event.get("delta") if isinstance(event.get("delta"), str) else "")
-    items_done = {e.get("output_index"): (i, e.get("item") or {}) for i, e in _of(ex, ITEM_DONE)}
+    field = _joined(ex, _of(ex, ARGS_DELTA, ARGS_DONE))
+    if field is None:
+        return  # which deltas are whose is not said: the missing output_index and item_id are other checks' findings
+    deltas = _pieces(_of(ex, ARGS_DELTA), lambda event: _where(event, field))
+    items_done = {_where(e, field): (i, e.get("item") or {}) for i, e in _of(ex, ITEM_DONE)}
     found = terminal_response(ex)
     for i, event in _of(ex, ARGS_DONE):
-        index = event.get("output_index")
-        joined = "".join(deltas.get(index, []))
+        key = _where(event, field)
+        joined = deltas.get(key, "")
         given = [(f"/events/{i}/arguments", event.get("arguments"))]
-        if index in items_done:
-            given.append((f"/events/{items_done[index][0]}/item/arguments", items_done[index][1].get("arguments")))
-        if found is not None:
-            given.append((f"{found[0]}/output/{index}/arguments", _item(found[1].get("output"), index).get("arguments")))
+        if key in items_done:
+            given.append((f"/events/{items_done[key][0]}/item/arguments", items_done[key][1].get("arguments")))
+        placed = _output_item(found[1].get("output"), field, key) if found is not None else None
+        if placed is not None:
+            given.append((f"{found[0]}/output/{placed[0]}/arguments", placed[1].get("arguments")))
+        name = _name(field, key)
         for pointer, arguments in given:
             if arguments != joined:
-                yield Finding(f"output {index}: the joined deltas {shorten(joined, 100)!r}", shorten(arguments, 100), pointer)
+                yield Finding(f"{name}: the joined deltas {shorten(joined, 100)!r}", shorten(arguments, 100), pointer)
         try:
             parsed = json.loads(joined)
         except ValueError:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from conformance import validation
 from conformance.checks import chat, completions
 from conformance.checks.base import Finding, Level, check, shorten
-from conformance.checks.body import MAX_SCHEMA_FINDINGS, schema_finding
+from conformance.checks.body import schema_findings
 from conformance.operations import CHUNKS, EVENT_STREAM
 from conformance.sse import DEFAULT_TYPE, DONE
 
@@ -92,14 +92,33 @@ def _chunks(ex) -> list[tuple[int, dict]]:
 
 
 def _choice_entries(ex) -> dict[int, list[tuple[str, dict]]]:
-    """Per choice index, in order: (pointer, choice) of every chunk that carries that choice."""
+    """Per choice index, in order: (pointer, choice) of every chunk that carries that choice.
+
+    A choice without an integer index (stream.chunk-schema's finding) is choice 0 when one choice was asked for
+    and no chunk carries two; otherwise it is left out, and so are the checks of the choices (stream.choices):
+    which choice it continues would be a guess.
+    """
     entries = defaultdict(list)
-    for i, chunk in _chunks(ex):
-        choices = chunk.get("choices")
-        for j, choice in enumerate(choices if isinstance(choices, list) else []):
-            if isinstance(choice, dict) and isinstance(choice.get("index"), int):
-                entries[choice["index"]].append((f"/events/{i}/choices/{j}", choice))
+    carried = [(i, chunk["choices"]) for i, chunk in _chunks(ex) if isinstance(chunk.get("choices"), list)]
+    only = _asked(ex) == 1 and all(len(choices) <= 1 for _, choices in carried)
+    for i, choices in carried:
+        for j, choice in enumerate(choices):
+            index = choice.get("index") if isinstance(choice, dict) else None
+            if type(index) is int or (only and isinstance(choice, dict)):
+                entries[index if type(index) is int else 0].append((f"/events/{i}/choices/{j}", choice))
     return entries
+
+
+def _unplaced(ex) -> bool:
+    """Some chunk's choice has no integer index, and it cannot be told which choice it continues."""
+    placed = sum(len(entries) for entries in _choice_entries(ex).values())
+    return placed < sum(len(chunk["choices"]) for _, chunk in _chunks(ex) if isinstance(chunk.get("choices"), list))
+
+
+def _asked(ex) -> int:
+    """How many choices the request asked for (per prompt, for completions)."""
+    request = _request(ex)
+    return chat.count(request.get("n")) if _is_chat(ex) else completions.choices_expected(request)
 
 
 def _is_chat(ex) -> bool:
@@ -182,15 +201,13 @@ def delivered_incrementally(ex, expect):
 @check("stream.error-event", Level.MUST, "Error object (ErrorResponse)", applies=_event_stream)
 def error_event_shape(ex, expect):
     """An error after the stream started is an event carrying the error object {"error": {...}}."""
+    objects = []
     for i in _errors(ex):
-        payload = ex.stream.payloads[i]
-        if not isinstance(payload, dict):
+        if isinstance(ex.stream.payloads[i], dict):
+            objects.append((f"/events/{i}", ex.stream.payloads[i]))
+        else:
             yield Finding('{"error": {...}}', shorten(ex.stream.events[i].data), f"/events/{i}")
-            continue
-        errors = sorted(validation.validator("error").iter_errors(payload), key=lambda e: list(e.absolute_path))
-        for error in errors[:MAX_SCHEMA_FINDINGS]:
-            finding = schema_finding(error, "error")
-            yield Finding(finding.expected, finding.seen, f"/events/{i}{finding.pointer.rstrip('/')}")
+    yield from schema_findings(validation.validator("error"), objects, "error")
 
 
 def unknown_events(ex, defined: frozenset[str], expected: str, consequence: str):
@@ -216,24 +233,17 @@ def only_chunk_events(ex, expect):
 @check("stream.chunk-schema", Level.MUST, "Response objects (schemas/)", applies=_event_stream)
 def chunk_schema(ex, expect):
     """Every chunk validates against the JSON Schema of the operation's chunk object."""
-    validator = validation.validator(ex.operation.chunk)
-    findings = 0
-    for i, chunk in _chunks(ex):
-        for error in sorted(validator.iter_errors(chunk), key=lambda e: list(e.absolute_path)):
-            finding = schema_finding(error, ex.operation.chunk, ex.operation.section)
-            yield Finding(finding.expected, finding.seen, f"/events/{i}{finding.pointer.rstrip('/')}", finding.section)
-            findings += 1
-            if findings >= MAX_SCHEMA_FINDINGS:
-                return
+    chunks = [(f"/events/{i}", chunk) for i, chunk in _chunks(ex)]
+    yield from schema_findings(validation.validator(ex.operation.chunk), chunks, ex.operation.chunk, ex.operation.section)
 
 
 @check("stream.same-ids", Level.MUST, SECTION, applies=_event_stream)
 def identical_ids(ex, expect):
     """id, created and model are the same in every chunk of a stream."""
-    chunks = _chunks(ex)
     for field in ("id", "created", "model"):
+        chunks = [(i, chunk) for i, chunk in _chunks(ex) if chunk.get(field) is not None]  # a chunk without it: the schema's finding
         if not chunks:
-            return
+            continue
         first = chunks[0][1].get(field)
         for i, chunk in chunks[1:]:
             if chunk.get(field) != first:
@@ -286,8 +296,9 @@ def _repeated(entries: list, k: int) -> bool:
 @check("stream.choices", Level.MUST, SECTION, applies=lambda ex: _event_stream(ex) and not _errors(ex))
 def every_choice_streamed(ex, expect):
     """With n choices (per prompt, for completions), each index gets its own chunks and its own finish_reason."""
-    request = _request(ex)
-    n = chat.count(request.get("n")) if _is_chat(ex) else completions.choices_expected(request)
+    if _unplaced(ex):
+        return  # choices without an index: stream.chunk-schema's finding; how many there are is not said
+    n = _asked(ex)
     seen = sorted(_choice_entries(ex))
     if seen != list(range(n)):
         others = ex.stream.undefined(CHUNK_STREAM)

@@ -2,7 +2,7 @@
 
 A case fails on checks; a server maintainer fixes root causes. A *departure* is one check and one
 kind of finding, across all the cases and exchanges where it shows. Findings are folded by their
-*signature*, computed from results.json data alone (so a file written by an older suite folds the
+*signature* (shapes: conformance/shapes.py), computed from results.json data alone (so a file written by an older suite folds the
 same way, and two targets' departures line up in ``compare``):
 
 - the check id;
@@ -41,19 +41,10 @@ import ast
 import re
 
 from conformance.checks import REGISTRY
+from conformance.shapes import QUOTED, SEEN_LIMIT, STATUS, expected_shape, shape
 
 LEVELS = ("must", "should")
 
-_INDEX = re.compile(r"/\d+(?=/|$)")
-_STATUS = re.compile(r"HTTP (\d{3})")
-_NUMBER = re.compile(r"(?<![\w.-])-?\d+(?:\.\d+)?(?![\w])")
-_NUMBERS = re.compile(r"N(?:, N)+|N\.\.N")
-_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-_DATA_WORD = re.compile(r"(?<![\w.-])(?=[\w.-]*[A-Za-z])(?=[\w.-]*\d)[\w.-]+")
-"""A word of letters and digits: an id, a model, a file name; the rule's words have no digits."""
-_CUT = re.compile(r"… \(\d+ chars\)$")
-"""The suffix ``shorten`` leaves on a value cut for a message."""
-_SEEN_LIMIT = 60
 _WORD = re.compile(r"[^\s<>=,]+")
 """A word of a case's parameter: ``messages[0].role`` and ``unlisted`` in ``POST /chat/completions messages[0].role unlisted``."""
 _OPERATION = re.compile(r"^[A-Z]+ /\S* ")
@@ -76,7 +67,7 @@ def signature(check: str, failure: dict, exchange: dict | None, case_id: str) ->
     if pointer.startswith("header:"):  # one departure per kind of header finding; the example names the header
         name = pointer.removeprefix("header:")
         pointer, expected, seen = "header:*", expected.replace(name, "<header>"), seen.replace(name, "<header>")
-    return f"{check} {_INDEX.sub('/*', pointer)} | {_expected_shape(expected)} | {_seen_shape(seen)}"
+    return f"{check} {shape(pointer, expected, seen)}"
 
 
 def parameter_of(case_id: str) -> str | None:
@@ -97,12 +88,12 @@ def _case_data(check: str, text: str, case_id: str) -> str:
     if registered is None or registered.within is None or not parameter:
         return text
     words = set(_WORD.findall(parameter))
-    return _QUOTED.sub(lambda m: PLACEHOLDER if m[0][1:-1] in words else m[0], text)
+    return QUOTED.sub(lambda m: PLACEHOLDER if m[0][1:-1] in words else m[0], text)
 
 
 def _pair(failure: dict) -> tuple[list[str], list[str]]:
     """A status finding's statuses: those expected, and the one seen (none for a transport failure)."""
-    return _STATUS.findall(failure["expected"]), _STATUS.findall(failure["seen"])[:1]
+    return STATUS.findall(failure["expected"]), STATUS.findall(failure["seen"])[:1]
 
 
 def _accepted(failure: dict) -> bool:
@@ -119,7 +110,7 @@ def _refused(failure: dict) -> bool:
 
 def _refusal(failure: dict) -> str:
     """The cause a refusal names: what the target said, values folded."""
-    return _expected_shape(_said(failure))[:_SEEN_LIMIT]
+    return expected_shape(_said(failure))[:SEEN_LIMIT]
 
 
 def _said(failure: dict) -> str:
@@ -138,42 +129,6 @@ def _operation(exchange: dict | None) -> str:
         return "?"
     # Files written before exchanges carried their operation: the method and the URL's path.
     return exchange.get("operation") or f"{exchange['request']['method']} {exchange['request']['url'].split('?')[0]}"
-
-
-def _expected_shape(text: str) -> str:
-    text = _QUOTED.sub(lambda m: "S" if re.search(r"[\d\s]", m[0]) or len(m[0]) > 40 else m[0], text)
-    return _values(_DATA_WORD.sub("S", text))
-
-
-def _seen_shape(text: str) -> str:
-    text = text.strip()
-    kind = _kind(text)
-    if kind:
-        return kind
-    return _values(_QUOTED.sub("S", text))[:_SEEN_LIMIT]
-
-
-def _values(text: str) -> str:
-    statuses = _STATUS.findall(text)  # a status names a kind of answer: kept
-    text = _NUMBERS.sub("N…", _NUMBER.sub("N", _STATUS.sub("HTTP #", text)))
-    for status in statuses:
-        text = text.replace("HTTP #", f"HTTP {status}", 1)
-    return text
-
-
-def _kind(text: str) -> str | None:
-    """The JSON type of a value shown as Python's repr (as findings show values), else None."""
-    if _CUT.search(text):
-        return {"{": "object", "[": "array", "'": "string", '"': "string"}.get(text[:1])
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return None
-    for kind, types in (("null", type(None)), ("boolean", bool), ("integer", int), ("number", float), ("string", str),
-                        ("array", (list, tuple)), ("object", dict)):
-        if isinstance(value, types):
-            return kind
-    return None
 
 
 def fold(cases: list[dict]) -> list[dict]:
@@ -234,7 +189,7 @@ def summary(check: str, failure: dict, exchange: dict | None, case_id: str, para
     """One line in plain words: where, what the reference has, what the target sent. ``parameters``: those of
     the cases folded into it, when they vary one test; ``expected``: every expected text of a status folded by operation."""
     if failure["pointer"] == "status":  # the body is in the example; the line says which request
-        seen = _STATUS.search(failure["seen"])
+        seen = STATUS.search(failure["seen"])
         where = _operation(exchange)
         if _accepted(failure):
             test = case_id.rpartition("::")[2]

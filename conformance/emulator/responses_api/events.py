@@ -42,10 +42,15 @@ ERROR_FRAME = declare("responses-error-frame", "responses.error-event", _CASE,
 NAME_MISMATCH = declare("responses-event-name-mismatch", "responses.event-name", _CASE, "each event: line names the next event's type")
 NO_TYPE = declare("responses-delta-no-type", "responses.event-type", _CASE, "output_text.delta events without type")
 LOGPROBS_NULL = declare("responses-delta-logprobs-null", "responses.event-schema", _CASE, "output_text.delta with logprobs null")
+NO_LOGPROBS = declare("responses-text-no-logprobs", "responses.event-schema", _CASE, "output_text.delta and .done without logprobs")
+BARE_PENDING = declare("responses-pending-bare", "responses.event-schema", _CASE,
+                       "response.created and .in_progress carry a response of id, object and status only: a dozen findings in the first event")
 OTHER_ITEM = declare("responses-delta-other-item", "responses.item-scope", _CASE, "deltas name an item_id no output_item.added announced")
 NO_TEXT_DONE = declare("responses-no-text-done", "responses.part-done", _CASE, "no output_text.done for the text part (its content_part.done is sent)")
 NO_PART_DONE = declare("responses-no-part-done", "responses.part-done", _CASE, "no content_part.done for the text part (its output_text.done is sent)")
 NO_ITEM_DONE = declare("responses-no-item-done", "responses.item-done", _CASE, "no output_item.done for the message")
+NO_INDICES = declare("responses-no-indices", "responses.output-index", _CASE,
+                     "no output_index nor content_index on any event: items and parts named by item_id alone (llama.cpp's server)")
 INDEX_FROM_ONE = declare("responses-output-index-from-one", "responses.output-index", _CASE, "output_index counts from 1")
 CONTENT_NOT_RESET = declare("responses-content-index-not-reset", "responses.content-index", _CASE,
                             "a reasoning item's part first, then the message's part numbered content_index 1 (vLLM #45742)")
@@ -68,6 +73,8 @@ def events(request: Request, response: dict) -> list[dict]:
         response["output"].insert(0, {"id": response["output"][0]["id"].replace("msg_", "rs_"), "type": "reasoning", "summary": [],
                                       "content": [{"type": "reasoning_text", "text": "Thinking."}]})
     pending = {**copy.deepcopy(response), "status": "in_progress", "output": [], "usage": None, "completed_at": None, "incomplete_details": None}
+    if active(request, BARE_PENDING):
+        pending = {key: pending[key] for key in ("id", "object", "status")}
     out = [{"type": "response.created", "response": pending}]
     if chosen(request, "responses-queued"):
         out.append({"type": "response.queued", "response": {**copy.deepcopy(pending), "status": "queued"}})
@@ -105,7 +112,7 @@ def _item_events(request: Request, index: int, item: dict, content_base: int) ->
         deltas = [{"type": f"response.{kind}.delta", **where, "delta": piece if n == 0 else " " + piece}
                   for n, piece in enumerate(part["text"].split(" ")) if part["text"]]
         done = {"type": f"response.{kind}.done", **where, "text": part["text"]}
-        if kind == "output_text":
+        if kind == "output_text" and not active(request, NO_LOGPROBS):
             deltas = [{**delta, "logprobs": []} for delta in deltas]
             done["logprobs"] = []
         if active(request, DELTA_DROPPED) and len(deltas) > 1:
@@ -143,6 +150,9 @@ def _structure_faults(request: Request, out: list[dict]) -> list[dict]:
     elif chosen(request, "mid-stream-error"):
         out = [*out[:2], dict(ERROR_EVENT)]  # the conformant way to fail after the stream started
     for event in out:
+        if active(request, NO_INDICES):
+            event.pop("output_index", None)
+            event.pop("content_index", None)
         if event.get("type") == TEXT_DELTA:
             if active(request, OTHER_ITEM):
                 event["item_id"] += "x"
