@@ -179,7 +179,9 @@ def _session(cases: Path, report_dir: Path, arguments: list[str], allure: bool =
         if not existed:
             shutil.rmtree(report_dir, ignore_errors=True)
         if not session.nothing_selected:  # under pytest-xdist; else the plugin said it, in one line
-            print("openai-conformance: no case selected (check -k, the paths after --, and the profile)", file=sys.stderr)
+            from conformance.plugin import NOTHING_SELECTED
+
+            print(NOTHING_SELECTED, file=sys.stderr)
         return 2
     document = json.loads(results.read_text()) if results.exists() else None
     summary = document["summary"] if document else None

@@ -28,7 +28,6 @@ from conformance.selection import selects_cases
 from conformance.transport import Client
 
 
-
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     """Generated requests (schemathesis): their options, collection and fixtures. Registered as the module
     this plugin has already imported (through spending): named in ``pytest_plugins``, pytest would warn
@@ -96,6 +95,9 @@ class NothingSelected(pytest.exit.Exception):
     """No case is selected: one line and exit 2, the run stops before a session's worth of output and reports."""
 
 
+NOTHING_SELECTED = "openai-conformance: no case selected (check -k, the paths after --, and the profile)"
+
+
 _HELD = pytest.StashKey[object]()
 """The terminal's real output while the header waits for the collection (see pytest_sessionstart)."""
 _COLLECTED = pytest.StashKey[bool]()
@@ -119,7 +121,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     writer = session.config.pluginmanager.get_plugin("terminalreporter")._tw
     if session.config.stash.get(_COLLECTED, False) and not session.items and not session.testsfailed and not session.config.getoption("collectonly"):
-        sys.stderr.write("openai-conformance: no case selected (check -k, the paths after --, and the profile)\n")
+        sys.stderr.write(NOTHING_SELECTED + "\n")
         raise NothingSelected("no case selected", returncode=2)  # the terminal's remaining output stays held, unseen
     held.write(writer._file.getvalue())
     writer._file = held
