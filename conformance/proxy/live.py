@@ -121,14 +121,7 @@ def _secrets(headers: list[tuple[str, str]]) -> list[str]:
 def _headers(headers: list[tuple[str, str]], secrets: list[str]) -> dict[str, str | list[str]]:
     kept: dict[str, str | list[str]] = {}
     for name, value in headers:
-        lower = name.lower()
-        if lower in record.COOKIE_HEADERS:
-            value = f"<{len(value)} characters, redacted>"
-        elif lower in record.CREDENTIAL_HEADERS:  # however short the key: it is what the header holds
-            for secret in secrets:
-                value = value.replace(secret, KEY_PLACEHOLDER)
-        else:
-            value = _redact(value, secrets)
+        value = record.header_value(name, value, secrets, lambda text: _redact(text, secrets))
         if name in kept:
             kept[name] = [*(kept[name] if isinstance(kept[name], list) else [kept[name]]), value]
         else:

@@ -99,16 +99,22 @@ def exchange_record(ex: Exchange) -> dict:
 def _headers(ex: Exchange, headers: httpx.Headers) -> dict[str, str]:
     shown: dict[str, str] = {}
     for name, value in headers.multi_items():
-        lower = name.lower()
-        if lower in COOKIE_HEADERS:
-            value = f"<{len(value)} characters, redacted>"
-        elif lower in CREDENTIAL_HEADERS:
-            for secret in ex.secrets:
-                value = value.replace(secret, KEY_PLACEHOLDER) if secret else value
-        else:
-            value = ex.redact(value)
+        lower, value = name.lower(), header_value(name, value, ex.secrets, ex.redact)
         shown[lower] = f"{shown[lower]}, {value}" if lower in shown else value
     return shown
+
+
+def header_value(name: str, value: str, secrets, redact) -> str:
+    """One header's value as everything written keeps it: a cookie by its length, a credential header without the
+    key however short it is (it is what the header holds), any other through ``redact``."""
+    lower = name.lower()
+    if lower in COOKIE_HEADERS:
+        return f"<{len(value)} characters, redacted>"
+    if lower in CREDENTIAL_HEADERS:
+        for secret in secrets:
+            value = value.replace(secret, KEY_PLACEHOLDER) if secret else value
+        return value
+    return redact(value)
 
 
 def _body(ex: Exchange, content: bytes, content_type: str) -> str | None:
