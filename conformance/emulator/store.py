@@ -46,8 +46,9 @@ class Store:
         return found
 
     def remove(self, kind: str, object_id: str) -> None:
-        self._objects.get(kind, {}).pop(object_id, None)
-        self.blobs.pop(object_id, None)
+        removed = self._objects.get(kind, {}).pop(object_id, None)
+        if removed is not None and removed.get("object") == "file":  # not a vector store's file, which has the File's id
+            self.blobs.pop(object_id, None)
 
 
 def store(request: Request) -> Store:
