@@ -117,7 +117,7 @@ def processed(ex, expect):
         return
     counts = ex.data.get("file_counts") if isinstance(ex.data.get("file_counts"), dict) else {}
     if ex.data.get("status") == "in_progress" or (type(counts.get("in_progress")) is int and counts["in_progress"] > 0):
-        yield Finding(f"a status other than in_progress after the suite's wait of {WAIT_SECONDS:g} s",
+        yield Finding(f"no status or file count in_progress after the suite's wait of {WAIT_SECONDS:g} s",
                       f"status {ex.data.get('status')!r}, file_counts {shorten(counts)}", "/status", ex.operation.section)
 
 
@@ -201,3 +201,29 @@ def search_found(ex, expect):
     """A search with words of a processed file's text finds at least one result."""
     if isinstance(ex.data.get("data"), list) and not ex.data["data"]:
         yield Finding("at least one result (the query is words of an attached, processed file)", "an empty page", "/data", ex.operation.section)
+
+
+def _file_search_calls(ex: Exchange) -> list[tuple[str, dict]]:
+    output = ex.data.get("output")
+    items = enumerate(output) if isinstance(output, list) else ()
+    return [(f"/output/{i}", item) for i, item in items if isinstance(item, dict) and item.get("type") == "file_search_call"]
+
+
+@check("vector-stores.file-search-results", Level.MUST, "Responses > Create a model response",
+       applies=lambda ex: ex.ok and ex.stream is None and _key(ex) == "POST /responses" and isinstance(ex.data, dict),
+       within=lambda expect: _key(expect.same_as) == "POST /vector_stores")
+def file_search_results(ex, expect):
+    """A Responses file_search call asked to search a store (tool_choice file_search, include file_search_call.results)
+    is in the output, with its results listed, each naming an attached file's id."""
+    attached = _sent(expect.same_as, "file_ids") or []
+    calls = _file_search_calls(ex)
+    if not calls:
+        yield Finding("a file_search_call item in the output (tool_choice: file_search)", "none", "/output")
+    for pointer, call in calls:
+        results = call.get("results")
+        if not isinstance(results, list):
+            yield Finding("results: a list (include: file_search_call.results)", shorten(results), f"{pointer}/results")
+            continue
+        for index, result in enumerate(results):
+            if isinstance(result, dict) and "file_id" in result and result["file_id"] not in attached:
+                yield Finding(f"the id of an attached file {shorten(attached)}", repr(result["file_id"]), f"{pointer}/results/{index}/file_id")

@@ -48,6 +48,8 @@ SEARCH_UNRANKED = declare("vector-store-search-unranked", "vector-stores.search-
                           "search results come lowest score first")
 SEARCH_EMPTY = declare("vector-store-search-empty", "vector-stores.search-found", "test_vector_store_lifecycle",
                        "every search answers an empty page")
+FILE_SEARCH_INTERNAL_IDS = declare("file-search-internal-ids", "vector-stores.file-search-results", "test_file_search_response",
+                                   "a Responses file_search_call's results name chunk ids (chunk_...) in file_id, not the files' ids")
 DELETE_NOOP = declare("vector-store-delete-noop", "http.status", "test_vector_store_lifecycle", "a vector store delete confirms but keeps the store")
 
 KIND = "vector_store"
@@ -391,6 +393,30 @@ async def search(request: Request):
     if active(request, SEARCH_EMPTY):
         results = []
     return reply(request, 200, {"object": "vector_store.search_results.page", "search_query": queries, "data": results, "has_more": False, "next_page": None})
+
+
+def file_search_calls(request: Request, body: dict, context: list[dict], new_id) -> list[dict]:
+    """The file_search_call a Responses request with the file_search tool makes before it answers: one search of its
+    stores for the newest user text; the results shown when ``include`` asks for file_search_call.results."""
+    tools = [tool for tool in body.get("tools") or () if tool["type"] == "file_search"]
+    if not tools or body.get("tool_choice") == "none":
+        return []
+    query = next((_text(item) for item in reversed(context) if item.get("type") == "message" and item.get("role") == "user"), "")
+    objects, found = store(request), []
+    for tool in tools:
+        for store_id in tool["vector_store_ids"]:
+            objects.get(KIND, store_id, "vector store", "tools.vector_store_ids")
+            found += search_store(objects, store_id, [query], tool.get("max_num_results", 10))
+    found = sorted(found, key=lambda result: -result["score"])[:max(tool.get("max_num_results", 10) for tool in tools)]
+    results = [{"file_id": f"chunk_{i}" if active(request, FILE_SEARCH_INTERNAL_IDS) else r["file_id"], "filename": r["filename"], "score": r["score"],
+                "text": r["content"][0]["text"], "attributes": r["attributes"]} for i, r in enumerate(found)]
+    shown = results if "file_search_call.results" in (body.get("include") or ()) else None
+    return [{"id": new_id("fs_"), "type": "file_search_call", "status": "completed", "queries": [query], "results": shown}]
+
+
+def _text(item: dict) -> str:
+    content = item.get("content")
+    return content if isinstance(content, str) else " ".join(str(part.get("text") or "") for part in content or () if isinstance(part, dict))
 
 
 ROUTES = [
