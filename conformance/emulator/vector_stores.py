@@ -234,7 +234,7 @@ async def delete(request: Request):
     if not active(request, DELETE_NOOP):
         objects = store(request)
         for attached in objects.all(_files_kind(obj["id"])):
-            objects.remove(_files_kind(obj["id"]), attached["id"])
+            objects.remove(_files_kind(obj["id"]), attached["id"], blob=False)
         objects.remove(KIND, obj["id"])
     return reply(request, 200, {"id": obj["id"], "object": "vector_store.deleted", "deleted": True})
 
@@ -266,7 +266,7 @@ async def retrieve_file(request: Request):
 
 async def delete_file(request: Request):
     attached = _attached(request)
-    store(request).remove(_files_kind(attached["vector_store_id"]), attached["id"])
+    store(request).remove(_files_kind(attached["vector_store_id"]), attached["id"], blob=False)
     _refresh(store(request), attached["vector_store_id"])
     return reply(request, 200, {"id": attached["id"], "object": "vector_store.file.deleted", "deleted": True})
 
