@@ -11,9 +11,11 @@ from starlette.testclient import TestClient
 
 from conformance.checks import Expect, evaluate
 from conformance.emulator.app import create_app
+from conformance.emulator.server import EmbeddedServer
 from conformance.exchange import Exchange
 from conformance.validation import validator
-from tests.conftest import failed_checks, run_cases
+from tests.conftest import KEY, failed_checks, run_cases, with_fault
+from tests.test_resources import _AfterEachCase, _run
 
 # The official document's examples (Vector stores > ... > Response), with the fields its schemas require.
 STORE = {"id": "vs_abc123", "object": "vector_store", "created_at": 1699061776, "name": "Support FAQ", "usage_bytes": 139920,
@@ -112,3 +114,25 @@ def test_search_ranks_by_a_deterministic_score():
     pages = [client.post(f"/v1/vector_stores/{store}/search", headers=headers, json={"query": "lighthouse river"}).json() for _ in range(2)]
     assert pages[0] == pages[1]
     assert [(r["file_id"], r["score"]) for r in pages[0]["data"]] == [(ids[1], 1.0), (ids[0], 0.5)]
+
+
+@pytest.mark.parametrize("fault", [None, "vector-store-file-parent-wrong"])
+def test_vector_store_cases_remove_what_they_create_when_each_ends(fault):
+    """Right after each case (a failing one too) no store and no upload of the run is left; a customer's store is untouched."""
+    server = EmbeddedServer(api_key=KEY)
+    url = server.start()
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=5) as http:
+            theirs = http.post("/vector_stores", json={"name": "a customer's"}).json()["id"]
+
+            def left() -> dict:
+                stores = [s["id"] for s in http.get("/vector_stores?limit=100").json()["data"] if s["id"] != theirs]
+                return {kind: ids for kind, ids in (("stores", stores), ("files", [f["id"] for f in http.get("/files").json()["data"]])) if ids}
+
+            watch = _AfterEachCase(left)
+            code = _run(with_fault(url, fault) if fault else url, "-k", "test_vector_stores", "--depth=deep", plugins=[watch])
+            assert code == (pytest.ExitCode.TESTS_FAILED if fault else pytest.ExitCode.OK)
+            assert watch.left == {}
+            assert http.get(f"/vector_stores/{theirs}").json()["name"] == "a customer's"
+    finally:
+        server.stop()
