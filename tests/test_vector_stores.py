@@ -36,6 +36,9 @@ EXAMPLES = {
     "file": ("POST", "/vector_stores/vs_abc123/files", {"file_id": "file-abc123"}, FILE),
     "batch": ("POST", "/vector_stores/vs_abc123/file_batches", {"file_ids": ["file-abc123", "file-abc456"]}, BATCH),
     "search": ("POST", "/vector_stores/vs_abc123/search", {"query": "What is the return policy?"}, PAGE),
+    # The search example answers search_query as one string (the schema: an array of strings).
+    "search-query-string": ("POST", "/vector_stores/vs_abc123/search", {"query": "What is the return policy?"},
+                            {**PAGE, "search_query": "What is the return policy?"}),
     "files": ("GET", "/vector_stores/vs_abc123/files", None, {"object": "list", "data": [FILE], "first_id": "file-abc123", "last_id": "file-abc123",
                                                               "has_more": False}),
     "deleted": ("DELETE", "/vector_stores/vs_abc123", None, {"id": "vs_abc123", "object": "vector_store.deleted", "deleted": True}),
