@@ -21,6 +21,7 @@ from .test_assistants import BETA, assistant
 from .test_files import TRAINING, upload
 from .test_fine_tuning import create_job
 from .test_responses import response
+from .test_vector_stores import create_store, text_file
 
 SEEDED = 5
 """Items seeded per walk: with pagination.PAGE_SIZE 2, pages of 2, 2 and 1."""
@@ -136,12 +137,41 @@ def _ids(items: list[dict]) -> list[str]:
     return [item["id"] for item in items if isinstance(item.get("id"), str)]
 
 
+def _vector_stores(api, models, resources, count: int, spread: bool) -> Seeded:
+    def more():
+        return create_store(api, resources).needed("id")
+
+    return Seeded("/vector_stores", _created(more, count, spread), more=more)
+
+
+def _vector_store_files(api, models, resources, count: int, spread: bool) -> Seeded:
+    """Files attached one by one to one store (each upload is one more file: the costliest seeding, deep only)."""
+    path = f"/vector_stores/{create_store(api, resources).needed('id')}/files"
+
+    def more():
+        return api.post(path, json={"file_id": text_file(api, resources)}, expect=200).needed("id")
+
+    return Seeded(path, _created(more, count, spread), more=more)
+
+
+def _batch_files(api, models, resources, count: int, spread: bool) -> Seeded:
+    """One file batch of ``count`` files: nothing adds to a batch later (``more`` does nothing), and its files are
+    attached together (``spread`` changes nothing)."""
+    store = f"/vector_stores/{create_store(api, resources).needed('id')}"
+    batch = api.post(f"{store}/file_batches", json={"file_ids": [text_file(api, resources) for _ in range(count)]}, expect=200)
+    path = f"{store}/file_batches/{batch.needed('id')}/files"
+    return Seeded(path, frozenset(_ids(_listed(api, path))))
+
+
 LISTINGS = {
     "files": Listing("GET /files", _files, ("files",)),
     "assistants": Listing("GET /assistants", _assistants, ("assistants",), BETA),
     "jobs": Listing("GET /fine_tuning/jobs", _jobs, ("fine-tuning", "files")),
     "events": Listing("GET /fine_tuning/jobs/{fine_tuning_job_id}/events", _events, ("fine-tuning", "files")),
     "input-items": Listing("GET /responses/{response_id}/input_items", _input_items, ("responses", "responses-store")),
+    "vector-stores": Listing("GET /vector_stores", _vector_stores, ("vector-stores",)),
+    "vector-store-files": Listing("GET /vector_stores/{vector_store_id}/files", _vector_store_files, ("vector-stores", "files")),
+    "batch-files": Listing("GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files", _batch_files, ("vector-stores", "files")),
 }
 assert {listing.operation for listing in LISTINGS.values()} == set(PAGING), "every paginated list needs a way to seed it"
 

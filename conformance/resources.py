@@ -46,6 +46,7 @@ def _marked(obj: dict, resources: Resources) -> bool:
 SWEEPS = (
     Sweep("POST /files", "/files", "DELETE /files/{id}", lambda o, r: str(o.get("filename", "")).startswith(r.prefix)),
     Sweep("POST /assistants", "/assistants", "DELETE /assistants/{id}", _marked),
+    Sweep("POST /vector_stores", "/vector_stores", "DELETE /vector_stores/{id}", _marked),
     Sweep("POST /fine_tuning/jobs", "/fine_tuning/jobs", "POST /fine_tuning/jobs/{id}/cancel",
           lambda o, r: _marked(o, r) and o.get("status") not in _TERMINAL),
 )

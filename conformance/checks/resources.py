@@ -13,12 +13,14 @@ def _about_one_object(ex) -> bool:
         and ex.operation.key != "GET /models/{model}"  # models.retrieve-id says it for models
         and isinstance(ex.data, dict)
         and ex.data.get("object") != "list"
+        # Not a create or search under an object (/vector_stores/{id}/files): its answer is another object.
+        and ex.operation.template.removesuffix("/cancel").endswith("}")
     )
 
 
 def _object_id(ex) -> str:
-    # The object a path names is its first parameter (/fine_tuning/jobs/{id}/cancel, /files/{id}).
-    return next(iter(ex.path_params.values()))
+    # The object a path names is its last parameter (/fine_tuning/jobs/{id}/cancel, /files/{id}, /vector_stores/{vs}/files/{id}).
+    return list(ex.path_params.values())[-1]
 
 
 @check("resource.id", Level.MUST, "Retrieving objects", applies=_about_one_object)

@@ -45,9 +45,11 @@ class Store:
             raise APIError(404, f"No {noun} found with id '{object_id}'.", param=param)
         return found
 
-    def remove(self, kind: str, object_id: str) -> None:
+    def remove(self, kind: str, object_id: str, blob: bool = True) -> None:
+        """``blob=False``: keep the content of that id (a vector store's file has its File's id, and detaching it keeps the File)."""
         self._objects.get(kind, {}).pop(object_id, None)
-        self.blobs.pop(object_id, None)
+        if blob:
+            self.blobs.pop(object_id, None)
 
 
 def store(request: Request) -> Store:

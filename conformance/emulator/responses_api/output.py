@@ -94,9 +94,9 @@ def _answers_tool_output(context: list[dict]) -> bool:
 def _as_chat_tools(body: dict) -> dict:
     """The request's flat function tools and tool choice in chat's nested form, for tools.forced_call."""
     choice = body.get("tool_choice")
-    if isinstance(choice, dict):
-        choice = {"type": "function", "function": {"name": choice["name"]}}
-    return {"tool_choice": choice, "tools": [{"type": "function", "function": tool} for tool in body.get("tools") or ()]}
+    if isinstance(choice, dict):  # a named function, or a hosted tool ({"type": "file_search"}) which calls no function
+        choice = {"type": "function", "function": {"name": choice["name"]}} if choice["type"] == "function" else "auto"
+    return {"tool_choice": choice, "tools": [{"type": "function", "function": tool} for tool in body.get("tools") or () if tool["type"] == "function"]}
 
 
 def _text(body: dict, context: list[dict]) -> str:

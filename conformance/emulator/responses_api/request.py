@@ -153,9 +153,12 @@ def _tools(body: dict) -> None:
     if "tools" in body and not isinstance(tools, list):
         raise invalid("tools", "Invalid type for 'tools': expected an array.", "invalid_type")
     for i, tool in enumerate(tools or ()):
+        if isinstance(tool, dict) and tool.get("type") == "file_search":
+            _file_search(tool, f"tools[{i}]")
+            continue
         # Function tools are flat in the Responses API: chat's {"type": "function", "function": {...}} is rejected.
         if not isinstance(tool, dict) or tool.get("type") != "function":
-            raise invalid(f"tools[{i}].type", f"Invalid value for 'tools[{i}].type': the emulator serves function tools only.")
+            raise invalid(f"tools[{i}].type", f"Invalid value for 'tools[{i}].type': the emulator serves function and file_search tools only.")
         if not isinstance(tool.get("name"), str):
             raise invalid(f"tools[{i}].name", f"Missing required parameter: 'tools[{i}].name'.", "missing_required_parameter")
         if not NAME.fullmatch(tool["name"]):
@@ -163,7 +166,9 @@ def _tools(body: dict) -> None:
         _schema_object(tool, "parameters", f"tools[{i}].parameters", nullable=True)
         optional(tool, "strict", (bool, type(None)))
         optional(tool, "description", (str, type(None)))
-    choice, names = body.get("tool_choice"), [tool["name"] for tool in tools or ()]
+    choice, names = body.get("tool_choice"), [tool["name"] for tool in tools or () if tool["type"] == "function"]
+    if choice == {"type": "file_search"} and any(tool["type"] == "file_search" for tool in tools or ()):
+        return
     if isinstance(choice, dict):
         if choice.get("type") != "function" or choice.get("name") not in names:
             raise invalid("tool_choice", f"Invalid value for 'tool_choice': no function named {choice.get('name')!r} in 'tools'.")
@@ -171,6 +176,13 @@ def _tools(body: dict) -> None:
         raise invalid("tool_choice", "Invalid value for 'tool_choice': expected 'none', 'auto', 'required' or a named function.")
     elif choice == "required" and not names:
         raise invalid("tool_choice", "Invalid value for 'tool_choice': 'required' needs at least one tool in 'tools'.")
+
+
+def _file_search(tool: dict, param: str) -> None:
+    ids = tool.get("vector_store_ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        raise invalid(f"{param}.vector_store_ids", f"Invalid '{param}.vector_store_ids': expected a non-empty array of vector store ids.")
+    Number("max_num_results", True, 1, 50).validate(tool)
 
 
 def _schema_object(holder: dict, field: str, param: str, nullable: bool = False) -> None:

@@ -6,7 +6,7 @@ import copy
 
 from starlette.requests import Request
 
-from conformance.emulator import models, streaming
+from conformance.emulator import models, streaming, vector_stores
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.pagination import page
@@ -37,7 +37,9 @@ def input_items(body: dict, new_id) -> list[dict]:
 
 
 def _tool(tool: dict) -> dict:
-    """A function tool as the response echoes it: flat, with the defaults filled in."""
+    """A function tool as the response echoes it: flat, with the defaults filled in (a file_search tool as sent)."""
+    if tool["type"] != "function":
+        return tool
     return {**tool, "description": tool.get("description"), "parameters": tool.get("parameters"), "strict": tool.get("strict", True)}
 
 
@@ -60,6 +62,7 @@ async def create(request: Request):
     context = [*earlier, *items]
     _check_calls(request, context)
     answer = output.answer(body, context, kept.new_id)
+    answer.output[:0] = vector_stores.file_search_calls(request, body, context, kept.new_id)
     created = kept.now()
     fmt = (body.get("text") or {}).get("format") or {"type": "text"}
     response = {
