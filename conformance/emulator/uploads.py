@@ -16,7 +16,7 @@ from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.replies import reply
 from conformance.emulator.store import store
-from conformance.emulator.validation import Number, json_object, require
+from conformance.emulator.validation import json_object, require
 from conformance.emulator.variants import chosen
 
 BYTES_WRONG = declare("upload-bytes-wrong", "uploads.created", "test_upload_in_parts", "the created Upload's bytes is one more than asked")
@@ -49,10 +49,10 @@ FRAMING = 64 * 1024
 """More than a part's form framing (boundaries, headers) can take: a request longer than a part's limit and this holds a part past it."""
 LIFETIME = 3600
 """An Upload expires an hour after it is created."""
-EXPIRY_SECONDS = Number("seconds", integer=True, minimum=3600, maximum=2592000)
-"""FileExpirationAfter.seconds: between an hour and 30 days."""
+EXPIRY_SECONDS = (3600, 2592000)
+"""FileExpirationAfter.seconds: an hour to 30 days."""
 _PRIVATE = "_"
-"""Keys of an Upload's record that its object does not show (the parts' sizes, the expiry policy of its file)."""
+"""Keys of an Upload's record that its object does not show (the expiry policy of the file it will make)."""
 
 
 async def create(request: Request):
@@ -65,12 +65,7 @@ async def create(request: Request):
         raise invalid("bytes", f"Invalid 'bytes': {body['bytes']!r}; an Upload accepts at most {MAX_BYTES} bytes (8 GB).")
     expiry = body.get("expires_after")
     if expiry is not None and not active(request, EXPIRY_UNCHECKED):
-        if not isinstance(expiry, dict) or expiry.get("anchor") != "created_at" or "seconds" not in expiry:
-            raise invalid("expires_after", "Invalid 'expires_after': expected {\"anchor\": \"created_at\", \"seconds\": N}.")
-        try:
-            EXPIRY_SECONDS.validate(expiry)
-        except APIError:
-            raise invalid("expires_after.seconds", "Invalid 'expires_after.seconds': must be between 3600 and 2592000.") from None
+        _expiry(expiry)
     uploads = store(request)
     created = uploads.now()
     upload = uploads.add(KIND, {
@@ -86,6 +81,17 @@ async def create(request: Request):
         "_expires_after": (expiry or {}).get("seconds"),
     })
     return reply(request, 200, _shown(request, upload, bytes=upload["bytes"] + (1 if active(request, BYTES_WRONG) else 0)))
+
+
+def _expiry(expiry: object) -> None:
+    """FileExpirationAfter: anchor created_at and 3,600 to 2,592,000 seconds (an hour to 30 days)."""
+    if not isinstance(expiry, dict):
+        raise invalid("expires_after", "Invalid type for 'expires_after': expected an object.", "invalid_type")
+    if expiry.get("anchor") != "created_at":
+        raise invalid("expires_after.anchor", "Invalid 'expires_after.anchor': expected 'created_at'.")
+    seconds = expiry.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not EXPIRY_SECONDS[0] <= seconds <= EXPIRY_SECONDS[1]:
+        raise invalid("expires_after.seconds", f"Invalid 'expires_after.seconds': an integer from {EXPIRY_SECONDS[0]} to {EXPIRY_SECONDS[1]}.")
 
 
 async def add_part(request: Request):
@@ -114,8 +120,10 @@ async def complete(request: Request):
     upload = _pending(request, "complete")
     body = await json_object(request)
     require(body, "part_ids", list)
+    if not all(isinstance(i, str) for i in body["part_ids"]):
+        raise invalid("part_ids", "Invalid 'part_ids': expected an array of part ids (strings).", "invalid_type")
     uploads = store(request)
-    ours = {p["id"]: p for p in uploads.all(PARTS) if p["upload_id"] == upload["id"]}
+    ours = [p["id"] for p in uploads.all(PARTS) if p["upload_id"] == upload["id"]]
     ids = [i for i in body["part_ids"] if i in ours] if active(request, UNKNOWN_PART_SKIPPED) else body["part_ids"]
     if unknown := [i for i in ids if i not in ours]:
         raise invalid("part_ids", f"Invalid 'part_ids': {unknown[0]!r} is not a part of Upload {upload['id']}.")
