@@ -19,6 +19,9 @@ CONTENT = b"".join(PARTS)
 TOO_LARGE = 65 * 1024**2
 """A part past the reference's 64 MB per part in either reading (MB or MiB)."""
 NO_SUCH_UPLOAD = "upload_openai-conformance-no-such-upload"
+NO_SUCH_PART = "part_openai-conformance-no-such-part"
+NOT_PENDING = (400, 409)
+"""An Upload no longer pending refuses: the reference names no status, and a conflict with its state is as fair as an invalid request."""
 
 
 def create_upload(api, resources, size: int = len(CONTENT), **extra):
@@ -82,9 +85,9 @@ def test_closed_upload(api, resources, closed_by, then):
     else:
         api.post(f"/uploads/{upload_id}/cancel", expect=200)
     if then == "part":
-        add_part(api, upload_id, PARTS[0], expect=400)
+        add_part(api, upload_id, PARTS[0], expect=NOT_PENDING)
     else:
-        complete(api, upload_id, part_ids, expect=400)
+        complete(api, upload_id, part_ids, expect=NOT_PENDING)
 
 
 @pytest.mark.reference("Uploads > Complete upload")
@@ -97,7 +100,7 @@ def test_invalid_completion(api, resources, change):
     elif change == "md5":
         complete(api, upload_id, part_ids, md5=hashlib.md5(CONTENT[::-1]).hexdigest(), expect=400)
     elif change == "unknown_part":
-        complete(api, upload_id, [*part_ids, "part_openai-conformance-no-such-part"], expect=400)
+        complete(api, upload_id, [*part_ids, NO_SUCH_PART], expect=(400, 404))  # an id in the body: invalid, or not found
     else:
         api.post(f"/uploads/{upload_id}/complete", json={}, expect=400)
 
@@ -116,10 +119,10 @@ def test_part_too_large(api, resources):
     add_part(api, upload_id, bytes(TOO_LARGE), expect=(400, 413))
 
 
-@pytest.mark.reference("Uploads > Add upload part")
-@pytest.mark.parametrize("operation", ["parts", "complete", "cancel"])
+@pytest.mark.parametrize("operation", [pytest.param(operation, marks=pytest.mark.reference(section)) for operation, section in (
+    ("parts", "Uploads > Add upload part"), ("complete", "Uploads > Complete upload"), ("cancel", "Uploads > Cancel upload"))])
 def test_unknown_upload(api, operation):
     if operation == "parts":
         add_part(api, NO_SUCH_UPLOAD, PARTS[0], expect=404)
     else:
-        api.post(f"/uploads/{NO_SUCH_UPLOAD}/{operation}", json={"part_ids": []} if operation == "complete" else {}, expect=404)
+        api.post(f"/uploads/{NO_SUCH_UPLOAD}/{operation}", json={"part_ids": [NO_SUCH_PART]} if operation == "complete" else {}, expect=404)
