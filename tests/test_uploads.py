@@ -15,6 +15,7 @@ from conformance.emulator.uploads import LIFETIME
 from conformance.exchange import Exchange
 from conformance.resources import Resources
 from tests.conftest import KEY, run_cases, with_fault
+from tests.test_resources import _AfterEachCase, _run
 from tests.test_reference_answers import _exchange, must_findings
 
 UPLOAD_CASES = "test_uploads or (test_invalid_request and uploads)"
@@ -92,17 +93,19 @@ def test_a_completed_upload_leaves_its_file_to_delete_and_nothing_to_cancel():
     assert list(resources._open) == ["DELETE /files/file-xyz321"]
 
 
-@pytest.mark.parametrize("fault", [None, "upload-complete-without-file", "upload-part-after-cancel"])
-def test_the_cases_leave_no_upload_pending_and_no_file(fault, tmp_path):
-    """Pending Uploads are cancelled and completions' files deleted when each case ends; a file whose id the completion
-    did not give (a fault's null file) is found by the run's marker at the session's end."""
+@pytest.mark.parametrize("fault", [None, "upload-part-after-cancel", "upload-complete-without-file"])
+def test_the_cases_leave_no_upload_pending_and_no_file(fault):
+    """Pending Uploads are cancelled and completions' files deleted when each case ends, failing ones too; a file whose id
+    the completion did not give (a fault's null file) is found by the run's marker at the session's end."""
     server = EmbeddedServer(api_key=KEY)
     url = server.start()
     try:
-        code, _ = run_cases(tmp_path, with_fault(url, fault) if fault else url, "-k", UPLOAD_CASES)
-        assert code == (1 if fault else 0)
-        assert [u["id"] for u in server.store.all("upload") if u["status"] == "pending"] == []
-        assert server.store.all("file") == []
+        pending = lambda: [u["id"] for u in server.store.all("upload") if u["status"] == "pending"]  # noqa: E731
+        files = lambda: [f["id"] for f in server.store.all("file")]  # noqa: E731
+        watch = _AfterEachCase(lambda: [*pending(), *([] if fault == "upload-complete-without-file" else files())])
+        assert _run(with_fault(url, fault) if fault else url, "-k", UPLOAD_CASES, "--depth=deep", plugins=[watch]) == (1 if fault else 0)
+        assert watch.left == {}
+        assert (pending(), files()) == ([], [])
     finally:
         server.stop()
 
