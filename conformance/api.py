@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -20,6 +21,7 @@ from conformance.reporting import record
 from conformance.resources import Resources
 from conformance.steps import taken
 from conformance.transport import OMIT, Client
+from conformance.websocket import Socket
 
 
 class ConformanceWarning(UserWarning):
@@ -62,6 +64,17 @@ class Api:
             self._resources.track(exchange)  # a streamed create (a stored response) is removed like any other
         self.verify(exchange, Expect(expect, _baseline(same_as)))
         return exchange
+
+    @contextmanager
+    def socket(self, path: str, *, expect: int | tuple[int, ...] = 101, params: dict | None = None, headers: dict | None = None) -> Iterator[Socket]:
+        """A WebSocket session on ``path``: the case sends and receives inside the ``with``; when it leaves (however),
+        the socket is closed and the session, one exchange, is verified by every check that applies to it."""
+        with self._client.socket(path, params=params, headers=headers) as socket:
+            try:
+                yield socket
+            finally:
+                socket.close()
+        self.verify(socket.exchange, Expect(expect))
 
     def verify(self, exchange: Exchange, expect: Expect) -> None:
         """One step of the case: its must failures are noted, and fail the case when it ends."""

@@ -11,6 +11,7 @@ from functools import cached_property
 import httpx
 
 from conformance import operations, sse
+from conformance import websocket as ws
 from conformance.history import History
 from conformance.steps import CannotContinue
 
@@ -46,6 +47,9 @@ class Exchange:
     uploads: tuple[Upload, ...] = ()
     stream: sse.Stream | None = None
     """For a streamed request (``api.stream``): what arrived of the body, chunk by chunk."""
+    socket: ws.Session | None = None
+    """For a WebSocket session (``api.socket``): every frame each way, and how it ended; the exchange's request
+    is the opening handshake and its response the server's answer to it (101 when the socket opened)."""
     history: History | None = field(default=None, repr=False, compare=False)
     """The earlier exchanges of this session, for checks that compare across exchanges."""
     retries: tuple[str, ...] = ()
@@ -72,7 +76,8 @@ class Exchange:
 
     @property
     def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
+        """A 2xx answer, or a socket that opened (101 Switching Protocols)."""
+        return self.status is not None and (200 <= self.status < 300 or (self.socket is not None and self.status == 101))
 
     @property
     def failed(self) -> bool:
@@ -149,7 +154,10 @@ class Exchange:
         return text
 
     def curl(self) -> str:
-        """A shell command that reproduces the request, the key left to the environment."""
+        """A shell command that reproduces the request, the key left to the environment: for a socket, websocat
+        sending the frames the suite sent, one per line."""
+        if self.socket is not None:
+            return self._websocat()
         parts = ["curl", "-X", self.request.method, shlex.quote(self.redact(str(self.request.url)))]
         if self.stream is not None:
             parts.insert(1, "-N")  # curl then prints the events as they arrive
@@ -174,6 +182,22 @@ class Exchange:
             else:  # a command line cannot hold a NUL, nor a terminal show other control bytes: printf writes them
                 return f"printf {shlex.quote(_printf_format(body))} | " + " ".join([*parts, "--data-binary", "@-"])
         return " ".join(parts)
+
+    def _websocat(self) -> str:
+        parts = ["websocat", "-n"]  # -n: no close frame when the input ends, so the answers to the last frame arrive
+        for name, value in self.request.headers.items():
+            if name.lower() in _IMPLICIT_HEADERS or name.lower() in ws.SET_BY_WEBSOCKETS:
+                continue
+            if name.lower() == "authorization" and any(s and s in value for s in self.secrets):
+                scheme = value.split(" ", 1)[0]
+                parts += ["-H", f'"{name}: {scheme} {KEY_PLACEHOLDER}"']
+            else:
+                parts += ["-H", shlex.quote(self.redact(f"{name}: {value}"))]
+        parts.append(shlex.quote(self.redact(ws.ws_url(self.request.url))))
+        sent = [self.redact(f.data) for f in self.socket.sent if isinstance(f.data, str)]
+        if not sent:
+            return " ".join(parts)
+        return "printf '%s\\n' " + " ".join(shlex.quote(text) for text in sent) + " | " + " ".join(parts)
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")

@@ -31,6 +31,15 @@ def verification(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool
     return ssl.create_default_context(cafile=certifi.where())
 
 
+def context(verify: ssl.SSLContext | bool) -> ssl.SSLContext:
+    """``verification``'s answer as an SSL context, for a client that takes no ``False`` (the WebSocket client)."""
+    if verify is not False:
+        return verify
+    unverified = ssl.create_default_context()
+    unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE
+    return unverified
+
+
 def describe(ca_bundle: str | None, insecure: bool) -> str:
     """For the reports: how the target's certificate was checked."""
     if insecure:

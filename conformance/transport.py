@@ -13,11 +13,13 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import httpx
 
 from conformance import __version__, sse, tls
+from conformance import websocket as ws
 from conformance.budget import Spend
 from conformance.config import Target
 from conformance import deadline as deadlines
@@ -50,7 +52,8 @@ class Client:
             headers["OpenAI-Organization"] = target.organization
         if target.project:
             headers["OpenAI-Project"] = target.project
-        transport, self._deadline = deadlines.transport(tls.verification(target.ca_bundle, target.insecure))
+        self._verify = tls.verification(target.ca_bundle, target.insecure)
+        transport, self._deadline = deadlines.transport(self._verify)
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=target.request_timeout, transport=transport,
             follow_redirects=False,  # a redirect would carry the key to another host: it is the target's answer, checked as such
@@ -109,6 +112,28 @@ class Client:
             return dataclasses.replace(self._exchange(request, path, response, started, None), stream=sse.Stream(tuple(chunks), interrupted)), None
 
         return self._unsent(request, path) or self._retrying(attempt, retry_rate_limited)
+
+    @contextmanager
+    def socket(self, path: str, *, headers: dict | None = None, params: dict | None = None) -> Iterator[ws.Socket]:
+        """Open a WebSocket session on ``path`` (query ``params``) with the client's headers (the key, the client
+        request id): the socket, bounded as websocket.py says; on leaving it is closed and ``socket.exchange`` is
+        the session's Exchange. It counts as one request of the budget, and as unanswered when no handshake came."""
+        request = self._build("GET", path, OMIT, headers or {})
+        if params:
+            request.url = request.url.copy_merge_params(params)
+        if unsent := self._unsent(request, path):
+            socket = ws.Socket(None, time.perf_counter(), self.target.request_timeout)
+            socket.exchange = unsent
+            yield socket
+            return
+        started = time.perf_counter()
+        with ws.opening(request, tls.context(self._verify), self.target.request_timeout) as (socket, response, error):
+            try:
+                yield socket
+            finally:
+                socket.close()
+                socket.exchange = dataclasses.replace(self._exchange(request, path, response, started, error), socket=socket.record())
+                self.spend.count(socket.exchange, error)
 
     def _unsent(self, request: httpx.Request, path: str) -> Exchange | None:
         """Once the target stopped answering (--max-unanswered requests in a row), nothing more is sent: the case

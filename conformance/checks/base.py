@@ -157,8 +157,8 @@ def expects_json(ex: Exchange) -> bool:
     streams Assistants runs asked with stream: true) or asked for with stream=true in the query (GET
     /responses/{id}?stream=true); stream: true in the body of a known operation selects its media (Operation.media).
     """
-    if ex.response is None or ex.status == 204:
-        return False
+    if ex.response is None or ex.status == 204 or (ex.socket is not None and ex.ok):
+        return False  # no body: a 204, or the 101 that opened a socket (its frames are the session's checks')
     if ex.failed:
         return True
     if _event_stream(ex) and (ex.operation is None or ex.request.url.params.get("stream") == "true"):

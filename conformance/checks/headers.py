@@ -37,7 +37,8 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _answered(ex) -> bool:
-    return ex.response is not None
+    """An HTTP answer: not the 101 that opens a WebSocket session, where the reference documents none of these headers."""
+    return ex.response is not None and not (ex.socket is not None and ex.ok)
 
 
 def _header(ex, name: str) -> str | None:

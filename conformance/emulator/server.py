@@ -10,13 +10,16 @@ import uvicorn
 
 from conformance.emulator.app import create_app
 
+WEBSOCKETS = "websockets-sansio"
+"""uvicorn's WebSocket protocol on the websockets package the suite's client uses (its legacy one is deprecated)."""
+
 
 class EmbeddedServer:
     """The emulator on a free 127.0.0.1 port, in a daemon thread of this process."""
 
     def __init__(self, api_key: str | None = None, capabilities: Collection[str] | None = None) -> None:
         self.app = create_app(api_key, capabilities)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=1, ws=WEBSOCKETS)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="conformance-emulator", daemon=True)
 
@@ -45,7 +48,7 @@ class EmbeddedServer:
 
 
 def serve(port: int, api_key: str | None, host: str = "127.0.0.1", capabilities: Collection[str] | None = None) -> None:
-    _Announced(uvicorn.Config(create_app(api_key, capabilities), host=host, port=port, log_level="info", lifespan="off")).run()
+    _Announced(uvicorn.Config(create_app(api_key, capabilities), host=host, port=port, log_level="info", lifespan="off", ws=WEBSOCKETS)).run()
 
 
 class _Announced(uvicorn.Server):

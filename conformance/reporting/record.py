@@ -20,6 +20,7 @@ import pytest
 
 from conformance.checks.base import Level, Outcome, shorten
 from conformance.exchange import KEY_PLACEHOLDER, Exchange
+from conformance.websocket import record as socket_record
 
 REPORT_ATTRIBUTE = "conformance_exchanges"
 BODY_LIMIT = 4000
@@ -92,6 +93,7 @@ def exchange_record(ex: Exchange) -> dict:
         "request_id": ex.request_id,
         "client_request_id": ex.request.headers.get("x-client-request-id"),
         "curl": ex.curl(),
+        **({"socket": socket_record(ex.socket, BODY_LIMIT, ex.redact)} if ex.socket is not None else {}),
         **({"source": ex.source} if ex.source is not None else {}),
     }
 
