@@ -23,6 +23,7 @@ _COMPONENTS = "#/components/schemas/"
 NOT_GENERATED = {
     "POST /images/generations": "every image is billed by the request, outside the token budget",
     "POST /files": "a multipart upload whose file must suit its purpose",
+    "POST /uploads": "its mime_type must suit its purpose (a free string in the document): a generated one is no upload a server must accept",
     "POST /audio/transcriptions": "a multipart upload whose file must be audio",
     "POST /fine_tuning/jobs": "it needs an uploaded training file first",
     "POST /vector_stores": "its files must be uploaded first (the suite has no request schema for vector stores)",

@@ -36,6 +36,7 @@ CAPABILITIES = (
     "speech",
     "transcriptions",
     "files",
+    "uploads",  # large files in parts (POST /uploads, parts, complete, cancel); a completed upload is a file
     "fine-tuning",
     "assistants",
     "responses",  # POST /responses, streamed and not

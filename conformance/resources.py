@@ -43,8 +43,14 @@ def _marked(obj: dict, resources: Resources) -> bool:
     return (obj.get("metadata") or {}).get(MARKER) == resources.run
 
 
+def _named(obj: dict, resources: Resources) -> bool:
+    return str(obj.get("filename", "")).startswith(resources.prefix)
+
+
 SWEEPS = (
-    Sweep("POST /files", "/files", "DELETE /files/{id}", lambda o, r: str(o.get("filename", "")).startswith(r.prefix)),
+    Sweep("POST /files", "/files", "DELETE /files/{id}", _named),
+    # The reference lists no Uploads (a lost one expires within the hour); the file a lost completion made is found by its name.
+    Sweep("POST /uploads", "/files", "DELETE /files/{id}", _named),
     Sweep("POST /assistants", "/assistants", "DELETE /assistants/{id}", _marked),
     Sweep("POST /vector_stores", "/vector_stores", "DELETE /vector_stores/{id}", _marked),
     Sweep("POST /fine_tuning/jobs", "/fine_tuning/jobs", "POST /fine_tuning/jobs/{id}/cancel",
@@ -90,6 +96,10 @@ class Resources:
         if body.get("id") in self._ours and isinstance(body.get("fine_tuned_model"), str):
             # A model trained by one of our jobs is ours too.
             self._open[f"DELETE /models/{body['fine_tuned_model']}"] = None
+        if body.get("id") in self._ours and isinstance(file := body.get("file"), dict) and isinstance(file.get("id"), str):
+            # A completed Upload made a file, ours too; the Upload itself is closed (its cancel would be refused).
+            self._open.pop(f"POST /uploads/{body['id']}/cancel", None)
+            self._open[f"DELETE /files/{file['id']}"] = None
         if ex.ok:
             self._open.pop(f"{ex.request.method} {ex.path}", None)  # the case removed it itself
 

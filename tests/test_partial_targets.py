@@ -13,7 +13,7 @@ from tests.conftest import KEY, run_cases
 
 PROFILES = Path(__file__).resolve().parents[1] / "profiles"
 SERVED = {"models", "chat", "chat-streaming", "embeddings"}
-LACKING = ("completions", "completions-streaming", "moderations", "images", "speech", "transcriptions", "files", "fine-tuning", "assistants",
+LACKING = ("completions", "completions-streaming", "moderations", "images", "speech", "transcriptions", "files", "uploads", "fine-tuning", "assistants",
            "responses", "responses-store", "responses-background")
 
 

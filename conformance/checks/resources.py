@@ -11,6 +11,7 @@ def _about_one_object(ex) -> bool:
         and ex.operation.method != "DELETE"
         and bool(ex.path_params)
         and ex.operation.key != "GET /models/{model}"  # models.retrieve-id says it for models
+        and ex.operation.key != "POST /uploads/{upload_id}/parts"  # a new part of the Upload: uploads.part says it names the Upload
         and isinstance(ex.data, dict)
         and ex.data.get("object") != "list"
         # Not a create or search under an object (/vector_stores/{id}/files): its answer is another object.

@@ -9,7 +9,7 @@ from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.replies import raw, reply
 from conformance.emulator.pagination import page
-from conformance.emulator.store import store
+from conformance.emulator.store import Store, store
 
 BYTES_WRONG = declare("file-bytes-wrong", "files.upload", "test_upload_and_retrieve", "the file object's bytes is one more than was uploaded")
 PURPOSE_UNCHECKED = declare("purpose-unchecked", "http.status", "test_invalid_upload", "any purpose, and empty or oversized files, are accepted")
@@ -43,22 +43,27 @@ async def upload(request: Request):
             raise invalid("file", f"The file is {len(content)} bytes; the maximum is {MAX_BYTES}.", "file_too_large")
         if purpose in ("fine-tune", "batch") and not (file.filename or "").endswith(".jsonl"):
             raise invalid("file", f"Invalid file format for purpose {purpose!r}: must be .jsonl.", "invalid_file_format")
-    files = store(request)
+    obj = stored(store(request), file.filename or "upload", purpose, content)
+    if active(request, ANSWER_LOST):
+        raise APIError(500, "The server had an error while processing your request.", type="server_error")
+    return reply(request, 200, {**obj, "bytes": obj["bytes"] + (1 if active(request, BYTES_WRONG) else 0)})
+
+
+def stored(files: Store, filename: str, purpose: str, content: bytes, expires_at: int | None = None) -> dict:
+    """A new file object with its content (an upload's, or a completed Upload's parts)."""
     obj = files.add(KIND, {
         "id": files.new_id("file-"),
         "object": "file",
         "bytes": len(content),
         "created_at": files.now(),
-        "filename": file.filename or "upload",
+        "filename": filename,
         "purpose": purpose,
         "status": "processed",
         "status_details": None,
-        "expires_at": None,
+        "expires_at": expires_at,
     })
     files.blobs[obj["id"]] = content
-    if active(request, ANSWER_LOST):
-        raise APIError(500, "The server had an error while processing your request.", type="server_error")
-    return reply(request, 200, {**obj, "bytes": obj["bytes"] + (1 if active(request, BYTES_WRONG) else 0)})
+    return obj
 
 
 def _file(request: Request) -> dict:
