@@ -145,7 +145,7 @@ def test_the_embeddings_model_is_the_one_answered_with_an_embedding_list():
     assert tried == ["broken-embed", "mock-embed"]  # in that order, and no further
     assert "embeddings" not in found.broken  # a model answered: the 500 of another is no verdict on the capability
     assert 'embeddings = "mock-embed"  # answered a valid embedding list' in text
-    assert found.requests == 1 + 14 + 1 + 2  # the route that cannot exist, one per capability, one chat and two embeddings trials
+    assert found.requests == 1 + 15 + 1 + 2  # the route that cannot exist, one per capability, one chat and two embeddings trials
 
 
 @pytest.mark.skipif(not REFERENCE_SPEC.is_file(), reason=f"the official OpenAPI document is not at {REFERENCE_SPEC}")

@@ -115,7 +115,12 @@ def _usage(ex: Exchange, name: str) -> int | None:
        applies=lambda ex: _answered(CREATE)(ex) and isinstance(ex.params.get("previous_response_id"), str), within=_earlier(CREATE))
 def previous_context(ex, expect):
     """A turn with previous_response_id is answered with the earlier turn as context: its input_tokens count at least that turn's input and output."""
-    first = expect.same_as
+    yield from previous_counted(ex, expect.same_as, "plus this input")
+
+
+def previous_counted(ex: Exchange, first: Exchange, besides: str):
+    """The finding when ``ex``, sent with ``first``'s id as previous_response_id, counts fewer input tokens than ``first``'s
+    input and output (``besides``: what else it counts)."""
     if ex.params["previous_response_id"] != _body(first).get("id"):
         return
     before = [_usage(first, "input_tokens"), _usage(first, "output_tokens")]
@@ -123,7 +128,7 @@ def previous_context(ex, expect):
     if None in before or now is None:
         return  # no usage to compare: body.schema reports it
     if now < sum(before):
-        yield Finding(f"usage.input_tokens >= {sum(before)} (the previous response's {before[0]} input + {before[1]} output tokens, plus this input)",
+        yield Finding(f"usage.input_tokens >= {sum(before)} (the previous response's {before[0]} input + {before[1]} output tokens, {besides})",
                       f"{now}: previous_response_id {_body(first).get('id')!r} seems ignored", "/usage/input_tokens")
 
 
