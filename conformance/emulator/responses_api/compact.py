@@ -40,6 +40,8 @@ async def compact(request: Request):
     if "model" not in body and active(request, MISSING_MODEL_404):
         raise models.model_not_found(None)
     body_rules.validate(body, request)
+    if isinstance(body.get("prompt_cache_key"), str) and len(body["prompt_cache_key"]) > 64:
+        raise invalid("prompt_cache_key", "Invalid 'prompt_cache_key': string too long. Expected a string with maximum length 64.", "string_above_max_length")
     models.find(body["model"], "chat", request)
     kept = store(request)
     previous = None if active(request, PREVIOUS_IGNORED) else body.get("previous_response_id")
