@@ -3,7 +3,9 @@ the round trip through stored state (compacting a stored response by previous_re
 the next response was given).
 
 Compacting creates nothing (the compacted response is not stored); the responses these cases create are not
-stored (test_compacted_input) or are deleted when the case ends (the round trip's). The checks are
+stored (test_compacted_input) or are deleted when the case ends (the round trip's). A compaction has no output
+limit (the reference's example spends 438 output tokens): quick depth makes four (the conversation, the round
+trip, the derived invalid requests' base body and a generated request), deep one more. The checks are
 conformance/checks/responses_compact.py's, and on the new response every Responses check.
 """
 
@@ -40,9 +42,11 @@ def test_compact_without_model(api):
     api.post("/responses/compact", json={"input": CONVERSATION}, expect=400, param="model")
 
 
+@pytest.mark.deep
 @pytest.mark.reference(COMPACT)
 def test_compacted_input(api, models, resources):
-    """The compacted output, given back as it came and followed by a new turn, is the input of a new response."""
+    """The compacted output, given back as it came and followed by a new turn, is the input of a new response.
+    Deep: the round trip's second turn does the same in quick depth, and a compaction may spend hundreds of tokens."""
     compacted = compact(api, {"model": models.chat, "input": CONVERSATION})
     create(api, answer(models, resources, input=[*compacted.needed("output", list), NEXT]))
 
