@@ -132,13 +132,21 @@ def previous_counted(ex: Exchange, first: Exchange, besides: str):
                       f"{now}: previous_response_id {_body(first).get('id')!r} seems ignored", "/usage/input_tokens")
 
 
+def _whole(ex: Exchange) -> bool:
+    """The page lists every item: has_more false or, without has_more (list.has-more's finding), fewer items than it could hold."""
+    if "has_more" in ex.data:
+        return ex.data["has_more"] is False
+    limit = ex.request.url.params.get("limit", "")
+    return len(pg.items(ex)) < (int(limit) if limit.isdigit() else pg.paging(ex).default_limit)
+
+
 @check("responses.input-items", Level.MUST, "Responses > List input items",
        applies=lambda ex: _answered(INPUT_ITEMS)(ex) and not any(c in ex.request.url.params for c in ("after", "before")),
        within=_earlier(CREATE))
 def input_items_as_sent(ex, expect):
     """input_items lists exactly the input the response was created with (of a chained response: all the context, or only its own input)."""
     created = expect.same_as
-    if ex.data.get("has_more") is not False or ex.path_params.get("response_id") != _body(created).get("id"):
+    if not _whole(ex) or ex.path_params.get("response_id") != _body(created).get("id"):
         return  # only a whole listing of the created response can be compared with what was sent
     # Compared as collections: their order is list.order's (the walks know the order the items were sent in).
     listed, sent = sorted(map(repr, map(_what, pg.items(ex)))), sorted(map(repr, _sent(created)))
