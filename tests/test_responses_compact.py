@@ -117,3 +117,9 @@ def test_every_http_test_is_covered_and_the_doc_names_the_cases_that_carry_it(em
             assert carried[test], f"{test}: no case carries it"
         if carried[test]:
             assert named == carried[test], f"{test}: the doc names {sorted(named)}, the markers {sorted(carried[test])}"
+
+
+def test_a_listing_without_has_more_is_still_judged_for_what_it_lists(emulator, tmp_path):
+    # As OGX answers input_items: no has_more, and the compaction item left out. Both are reported, neither masks the other.
+    _, results = run_cases(tmp_path, with_fault(emulator, "has-more-absent+input-items-without-compaction"), "-k", "test_compact_round_trip")
+    assert {"list.has-more", "responses.input-items"} <= failed_checks(results)
