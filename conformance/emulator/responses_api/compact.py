@@ -65,10 +65,8 @@ async def compact(request: Request):
         usage.update(input_tokens=0, output_tokens=0, total_tokens=0)
     answer = {"id": kept.new_id("resp_"), "object": "response" if active(request, OBJECT_RESPONSE) else "response.compaction",
               "created_at": kept.now(), "output": items, "usage": usage}
-    if chosen(request, "responses-extra-fields"):
-        answer["x_emulator"] = {"region": "local"}
-        for item in items:
-            item["x_emulator"] = True
+    if chosen(request, "responses-extra-fields"):  # copies: the kept items are a stored response's too
+        answer.update(x_emulator={"region": "local"}, output=[{**item, "x_emulator": True} for item in items])
     return reply(request, 200, answer)
 
 
