@@ -122,6 +122,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("DELETE", "/assistants/{assistant_id}", "Assistants > Delete assistant", "assistant.deleted", capability="assistants"),
     Operation("POST", "/responses", "Responses > Create a model response", "response", chunk="response.stream.event", dialect=EVENTS,
               request="response.request", undo="DELETE /responses/{id}", capability="responses"),
+    Operation("POST", "/responses/compact", "Responses > Compact a response", "response.compaction", request="response.compaction.request",
+              capability="responses-compact"),
     # Before GET /responses/{response_id}: its parameter matches "resp_1/input_items" too.
     Operation("GET", "/responses/{response_id}/input_items", "Responses > List input items", "list", item="response.input_item", capability="responses-store"),
     Operation("GET", "/responses/{response_id}", "Responses > Get a model response", "response", capability="responses-store"),

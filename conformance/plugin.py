@@ -15,7 +15,7 @@ import time
 import pytest
 
 from conformance import config as cfg
-from conformance import depth, spending, steps, tls
+from conformance import depth, openresponses, spending, steps, tls
 from conformance.api import Api
 from conformance.budget import Spend
 from conformance.emulator.models import CATALOGUE
@@ -58,6 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "reference(section): the section of the API reference a case verifies")
     config.addinivalue_line("markers", "capability(name): the target capability a case needs (models, chat, ...)")
+    config.addinivalue_line("markers", "openresponses(id, ...): the Open Responses acceptance tests a case covers (conformance/openresponses.py)")
     # A should finding is in the departures table and the reports; pytest's warnings summary would print
     # each again in ~9 lines (thousands for a few faults). -W default::conformance.api.ConformanceWarning shows them.
     config.addinivalue_line("filterwarnings", "ignore::conformance.api.ConformanceWarning")
@@ -174,6 +175,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append(("reference", item.get_closest_marker("reference").args[0]))
         needed = {m.args[0] for m in item.iter_markers("capability")}
         item.user_properties.append(("capability", " ".join(sorted(needed))))
+        if covered := openresponses.ids(item):
+            item.user_properties.append((openresponses.PROPERTY, " ".join(covered)))
         if skipped := profile.skip_reason(needed):
             item.add_marker(pytest.mark.skip(reason=skipped))
         elif reason := profile.known_failure(item.nodeid):

@@ -115,7 +115,12 @@ def _usage(ex: Exchange, name: str) -> int | None:
        applies=lambda ex: _answered(CREATE)(ex) and isinstance(ex.params.get("previous_response_id"), str), within=_earlier(CREATE))
 def previous_context(ex, expect):
     """A turn with previous_response_id is answered with the earlier turn as context: its input_tokens count at least that turn's input and output."""
-    first = expect.same_as
+    yield from previous_counted(ex, expect.same_as, "plus this input")
+
+
+def previous_counted(ex: Exchange, first: Exchange, besides: str):
+    """The finding when ``ex``, sent with ``first``'s id as previous_response_id, counts fewer input tokens than ``first``'s
+    input and output (``besides``: what else it counts)."""
     if ex.params["previous_response_id"] != _body(first).get("id"):
         return
     before = [_usage(first, "input_tokens"), _usage(first, "output_tokens")]
@@ -123,8 +128,16 @@ def previous_context(ex, expect):
     if None in before or now is None:
         return  # no usage to compare: body.schema reports it
     if now < sum(before):
-        yield Finding(f"usage.input_tokens >= {sum(before)} (the previous response's {before[0]} input + {before[1]} output tokens, plus this input)",
+        yield Finding(f"usage.input_tokens >= {sum(before)} (the previous response's {before[0]} input + {before[1]} output tokens, {besides})",
                       f"{now}: previous_response_id {_body(first).get('id')!r} seems ignored", "/usage/input_tokens")
+
+
+def _whole(ex: Exchange) -> bool:
+    """The page lists every item: has_more false or, without has_more (list.has-more's finding), fewer items than it could hold."""
+    if "has_more" in ex.data:
+        return ex.data["has_more"] is False
+    limit = ex.request.url.params.get("limit", "")
+    return len(pg.items(ex)) < (int(limit) if limit.isdigit() else pg.paging(ex).default_limit)
 
 
 @check("responses.input-items", Level.MUST, "Responses > List input items",
@@ -133,7 +146,7 @@ def previous_context(ex, expect):
 def input_items_as_sent(ex, expect):
     """input_items lists exactly the input the response was created with (of a chained response: all the context, or only its own input)."""
     created = expect.same_as
-    if ex.data.get("has_more") is not False or ex.path_params.get("response_id") != _body(created).get("id"):
+    if not _whole(ex) or ex.path_params.get("response_id") != _body(created).get("id"):
         return  # only a whole listing of the created response can be compared with what was sent
     # Compared as collections: their order is list.order's (the walks know the order the items were sent in).
     listed, sent = sorted(map(repr, map(_what, pg.items(ex)))), sorted(map(repr, _sent(created)))

@@ -41,6 +41,8 @@ VARIANTS: dict[str, str] = {
     "responses-args-done-no-name": "function_call_arguments.done without name, as the reference's real streams (its document requires name)",
     "chat-no-logprobs": "chat choices without logprobs, as the reference answers for its reasoning, search and audio models (its document requires it)",
     "responses-queued": "response.queued between response.created and response.in_progress",
+    "responses-output-phase": 'assistant output messages labelled phase "final_answer" (MessagePhase; Open Responses\' response-output-phase-schema)',
+    "compact-only-item": "a compacted output of the compaction item alone, the user's messages compacted too (the reference keeps them in its example)",
     "unknown-cursor-empty-page": "a list cursor no object has answers an empty page with has_more: false (not an error)",
     "ties-by-id": "list items of the same created_at ordered by id, not by creation",
     "short-pages": "list pages of one item whatever the limit (has_more still true when more follow)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from html import escape
 
-from conformance import completeness
+from conformance import completeness, openresponses
 from conformance.profile import CAPABILITIES, NOT_SERVED
 from conformance.reporting import departures as folding
 from conformance.reporting.aspects import ASPECTS, DESCRIPTIONS
@@ -52,6 +52,7 @@ def render(document: dict) -> str:
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
         _header(document),
         departures_section(folding.fold(cases)),
+        _openresponses(document.get("openresponses")),
         _matrix(cases),
         _failures(cases),
         _all_cases(cases),
@@ -116,6 +117,16 @@ def incomplete_banner(cases: list[dict]) -> str:
     if described is None:
         return ""
     return f"<p class='verdict incomplete'>incomplete verdict: {escape(described)}; the verdict below covers only the cases that ran</p>"
+
+
+def _openresponses(summary: dict | None) -> str:
+    """How the target fares on the Open Responses acceptance tests, by their ids (when the run has cases covering them)."""
+    if summary is None:
+        return ""
+    rows = "".join(f"<tr><td>{escape(test)}</td><td>{escape(v['transport'])}</td><td>{escape(v['status'])}</td><td>{escape(', '.join(v['cases']))}</td></tr>"
+                   for test, v in summary["tests"].items())
+    return (f"<section id='openresponses'><h2>Open Responses</h2><p>{escape(openresponses.line(summary))}</p><div class='scroll'><table>"
+            f"<thead><tr><th>test</th><th>transport</th><th>status</th><th>cases</th></tr></thead><tbody>{rows}</tbody></table></div></section>")
 
 
 def departures_section(departures: list[dict]) -> str:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conformance import __version__, case_ids, completeness, spending
+from conformance import __version__, case_ids, completeness, openresponses, spending
 from conformance.checks import REGISTRY
 from conformance.exchange import KEY_PLACEHOLDER, MIN_REDACTED_LENGTH
 from conformance.reporting import broken, departures, html, record
@@ -50,6 +50,7 @@ class Collector:
         self.departures: list[dict] | None = None
         self.cases: list[dict] = []
         self.incomplete: str | None = None
+        self.openresponses: dict | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         row = self._row(report.nodeid)
@@ -62,6 +63,7 @@ class Collector:
         row["capability"] = properties.get("capability", row["capability"])
         row["cost"] = spending.case_cost(properties) or row["cost"]
         row["known_failure"] = properties.get(KNOWN_FAILURE_PROPERTY, row["known_failure"])
+        row["openresponses"] = properties.get(openresponses.PROPERTY, "").split() or row["openresponses"]
         row["exchanges"].extend(getattr(report, record.REPORT_ATTRIBUTE, []))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -80,6 +82,7 @@ class Collector:
         self.departures = document["departures"] if any(c["section"] for c in document["cases"]) else None
         self.cases = document["cases"]
         self.incomplete = completeness.verdict_line(document["cases"])
+        self.openresponses = document.get("openresponses")
         if self.incomplete and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED  # cases that did not run never make a pass
         for path, write in ((self.results_path, lambda: json.dumps(document, indent=2) + "\n"), (self.html_path, lambda: html.render(document))):
@@ -92,6 +95,8 @@ class Collector:
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None and self.departures is not None:
             reporter.write(departures.text(self.departures, max(reporter._tw.fullwidth, 160)))
+        if reporter is not None and self.openresponses is not None:
+            reporter.write_line(openresponses.line(self.openresponses))
         if reporter is not None:
             reporter.write(broken.text(self.cases, max(reporter._tw.fullwidth, 160)))
         if reporter is not None and self.incomplete and not config.stash.get(completeness.SAID_BY_CALLER, False):
@@ -117,6 +122,7 @@ class Collector:
             },
             "cost": spending.run_cost(self.config, cases),
             "departures": departures.fold(cases),
+            **({"openresponses": openresponses.fare(cases)} if any(c["openresponses"] for c in cases) else {}),
             "cases": cases,
         }
 
@@ -131,7 +137,7 @@ def case(nodeid: str, exchange: Exchange, checks: list[dict]) -> dict:
 
 def _new_row(nodeid: str) -> dict:
     return {"id": nodeid, "status": "pass", "reason": None, "section": None, "capability": None, "duration": 0.0,
-            "cost": {"requests": 0, "tokens": 0}, "known_failure": None, "exchanges": []}
+            "cost": {"requests": 0, "tokens": 0}, "known_failure": None, "openresponses": [], "exchanges": []}
 
 
 def _finish(row: dict) -> dict:

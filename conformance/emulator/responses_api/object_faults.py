@@ -1,4 +1,4 @@
-"""Faults in the response object POST /responses answers (streamed or not), and its extra-fields variant.
+"""Faults in the response object POST /responses answers (streamed or not), and its extra-fields and phase variants.
 
 Applied to the finished response before it is stored, answered or cut into events, so a fault
 shows in the unstreamed body and in the stream's terminal event alike.
@@ -88,6 +88,9 @@ def apply(request: Request, body: dict, response: dict) -> dict:
             item["id"] = item["id"].split("_", 1)[1]
     if chosen(request, "responses-extra-fields"):
         _extra(response)
+    if chosen(request, "responses-output-phase"):
+        for item in messages:
+            item["phase"] = "final_answer"
     return response
 
 

@@ -9,6 +9,7 @@ with ``reasoning`` gets a reasoning item first (its tokens count as output, as r
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,9 +42,25 @@ def item_tokens(item: dict) -> int:
     elif kind == "function_call_output":
         output = item.get("output")
         count = words(output if isinstance(output, str) else json.dumps(output))
+    elif kind == "compaction":  # it stands for the items it compacted: they are billed again
+        return sum(item_tokens(inner) for inner in compacted(item.get("encrypted_content")))
     else:
         count = 0
     return count + ITEM_TOKENS
+
+
+def compaction_content(items: list[dict]) -> str:
+    """A compaction item's encrypted_content: the items it stands for, opaque to a client (base64 of their JSON)."""
+    return base64.b64encode(json.dumps(items).encode()).decode()
+
+
+def compacted(content: object) -> list[dict]:
+    """The items a compaction item's content stands for (none when it is not the emulator's own)."""
+    try:
+        items = json.loads(base64.b64decode(str(content), validate=True))
+    except ValueError:
+        return []
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def input_tokens(instructions: object, context: list[dict]) -> int:

@@ -26,9 +26,11 @@ NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 ROLES = {"user", "assistant", "system", "developer"}
 # Content parts each role may send (InputMessageContentList; an earlier assistant message replays its output parts).
 PARTS = {"user": {"input_text", "input_image", "input_file"}, "assistant": {"output_text", "refusal"}}
-ITEM_TYPES = {"message", "function_call", "function_call_output", "reasoning"}
+ITEM_TYPES = {"message", "function_call", "function_call_output", "reasoning", "compaction"}
 IMAGE_URL = re.compile(r"(data:image/[\w.+-]+;base64,[A-Za-z0-9+/=\s]+|https?://\S+)")
 DETAILS = {"low", "high", "auto", "original"}
+PHASES = ("commentary", "final_answer")
+"""MessagePhase: what an assistant message was, resent as it came."""
 
 # Validation gaps, one per hand-written invalid request of cases/test_responses.py (test_invalid_response).
 _INVALID = "test_invalid_response"
@@ -40,6 +42,11 @@ CONVERSATION_ACCEPTED = declare("responses-previous-with-conversation", "http.st
                                 "previous_response_id with conversation not rejected as such: the conversation looked up (404)")
 STREAM_OPTIONS_ACCEPTED = declare("responses-stream-options-without-stream", "http.status", f"{_INVALID} and stream_options",
                                   "stream_options without stream accepted (200)")
+
+COMPACTION_REJECTED = declare("compaction-input-rejected", "http.status", "test_compacted_input",
+                              "a compaction item (the output of /responses/compact) in a new response's input rejected as an unknown item type (400)")
+PHASE_REJECTED = declare("responses-phase-rejected", "http.status", "test_assistant_phase",
+                         "an assistant message with a phase (commentary, final_answer) in the input rejected as an unknown parameter (400)")
 
 INSTRUCTIONS_REQUIRED = declare("responses-instructions-required", "http.status", "test_create_response and not streamed",
                                 "a body without instructions (an optional parameter) rejected: 400, as servers that require input do")
@@ -57,7 +64,7 @@ def validate(body: dict, request: Request) -> None:
             raise APIError(500, "The server had an error while processing your request.", "server_error")
         raise invalid("input", "Invalid type for 'input': expected a string or an array of input items.", "invalid_type")
     for i, item in enumerate(value if isinstance(value, list) else ()):
-        _item(f"input[{i}]", item)
+        _item(f"input[{i}]", item, request)
     optional(body, "instructions", (str, type(None)))
     for flag in ("store", "stream", "background", "parallel_tool_calls"):
         optional(body, flag, (bool, type(None)))
@@ -89,17 +96,21 @@ def _one_of(value: object, choices: set[str]) -> bool:
     return isinstance(value, str) and value in choices  # a generated {} or [] is not hashable
 
 
-def _item(param: str, item: object) -> None:
+def _item(param: str, item: object, request: Request) -> None:
     if not isinstance(item, dict):
         raise invalid(param, f"Invalid type for '{param}': expected an input item object.", "invalid_type")
     kind = item.get("type", "message")
-    if not _one_of(kind, ITEM_TYPES):
+    if not _one_of(kind, ITEM_TYPES) or (kind == "compaction" and active(request, COMPACTION_REJECTED)):
         raise invalid(f"{param}.type", f"Invalid value for '{param}.type': expected one of {sorted(ITEM_TYPES)}.")
     if kind == "message":
         role = item.get("role")
         if not _one_of(role, ROLES):
             raise invalid(f"{param}.role", f"Invalid value for '{param}.role': expected one of {sorted(ROLES)}.")
+        if "phase" in item and (active(request, PHASE_REJECTED) or item["phase"] not in (None, *PHASES)):
+            raise invalid(f"{param}.phase", f"Invalid value for '{param}.phase': expected one of {list(PHASES)}.")
         _content(f"{param}.content", role, item.get("content"))
+    elif kind == "compaction":
+        _string(item, param, "encrypted_content")
     elif kind == "function_call":
         for field in ("call_id", "name", "arguments"):
             _string(item, param, field)

@@ -17,7 +17,7 @@ from conformance.emulator.validation import json_object
 
 TOOL_OUTPUT_REJECTED = declare("responses-tool-output-rejected", "http.status", "test_function_call_output_answered",
                                "a function_call_output for the call just made rejected with 400")
-ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_", "reasoning": "rs_"}
+ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_", "reasoning": "rs_", "compaction": "cmp_"}
 
 
 def input_items(body: dict, new_id) -> list[dict]:
@@ -31,7 +31,8 @@ def input_items(body: dict, new_id) -> list[dict]:
         if kind == "message" and isinstance(stored["content"], str):
             part = "output_text" if stored["role"] == "assistant" else "input_text"
             stored["content"] = [{"type": part, "text": stored["content"]}]
-        stored.setdefault("status", "completed")
+        if kind != "compaction":  # CompactionBody has no status
+            stored.setdefault("status", "completed")
         items.append(stored)
     return items
 

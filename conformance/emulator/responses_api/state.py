@@ -51,6 +51,8 @@ INPUT_ITEMS_WITHOUT_NEW = declare("input-items-without-new-input", "responses.in
                                   "input_items of a chained response lists the earlier turns only, not the input it was sent")
 INPUT_ITEMS_REVERSED = declare("input-items-reversed", "list.order", "test_order and input",
                                "input_items are kept newest first: order=asc lists them last sent first, the default desc as sent")
+INPUT_ITEMS_WITHOUT_COMPACTION = declare("input-items-without-compaction", "responses.input-items", "test_compact_round_trip",
+                                         "input_items leaves out the compaction item a response was given as input")
 CANCEL_IGNORED = declare("response-cancel-ignored", "responses.cancelled", "test_cancel_background_response",
                          "cancel answers the background response unchanged (still queued) and lets it finish")
 CANCEL_FORGOTTEN = declare("response-cancel-forgotten", "responses.cancelled", "test_cancel_background_response",
@@ -143,6 +145,8 @@ def input_items(request: Request, response_id: str) -> list[dict]:
     """The items input_items lists, oldest first: the response's own input (not the earlier turns of its chain)."""
     record = _get(request, response_id)
     items = record.input
+    if active(request, INPUT_ITEMS_WITHOUT_COMPACTION):
+        items = [item for item in items if item["type"] != "compaction"]
     if active(request, INPUT_ITEMS_WITH_OUTPUT):
         items = [*items, *(record.final or record.response)["output"]]
     if active(request, INPUT_ITEMS_WITHOUT_NEW) and record.response.get("previous_response_id"):
