@@ -18,6 +18,7 @@ from conformance.operations import OPERATIONS
 from conformance.pagination import PAGING, Seeded
 
 from .test_assistants import BETA, assistant
+from .test_batches import create as create_batch, input_file, requests_for
 from .test_files import TRAINING, upload
 from .test_fine_tuning import create_job
 from .test_responses import response
@@ -25,7 +26,7 @@ from .test_responses import response
 SEEDED = 5
 """Items seeded per walk: with pagination.PAGE_SIZE 2, pages of 2, 2 and 1."""
 JOBS = 3
-"""Fine-tuning jobs are the costliest to seed (each is cancelled when its case ends): pages of 2 and 1."""
+"""Fine-tuning jobs and batches are the costliest to seed (each is cancelled when its case ends): pages of 2 and 1."""
 SPREAD = 1.0
 """Seconds between the two parts of a spread seeding: more than created_at's resolution, whatever the target's clock."""
 
@@ -89,6 +90,16 @@ def _events(api, models, resources, count: int, spread: bool) -> Seeded:
     return Seeded(path, frozenset(_ids(_listed(api, path))), more=more)
 
 
+def _batches(api, models, resources, count: int, spread: bool) -> Seeded:
+    """Batches of one small request each, from one input file; as few as jobs: each runs a request on the target."""
+    file_id = input_file(api, resources, requests_for(models, resources, "/v1/chat/completions", 1))
+
+    def more():
+        return create_batch(api, resources, file_id).needed("id")
+
+    return Seeded("/batches", _created(more, min(count, JOBS), spread), more=more)
+
+
 @dataclass(frozen=True)
 class Listing:
     operation: str
@@ -141,6 +152,7 @@ LISTINGS = {
     "assistants": Listing("GET /assistants", _assistants, ("assistants",), BETA),
     "jobs": Listing("GET /fine_tuning/jobs", _jobs, ("fine-tuning", "files")),
     "events": Listing("GET /fine_tuning/jobs/{fine_tuning_job_id}/events", _events, ("fine-tuning", "files")),
+    "batches": Listing("GET /batches", _batches, ("batches", "files", "chat")),
     "input-items": Listing("GET /responses/{response_id}/input_items", _input_items, ("responses", "responses-store")),
 }
 assert {listing.operation for listing in LISTINGS.values()} == set(PAGING), "every paginated list needs a way to seed it"

@@ -25,6 +25,7 @@ NOT_GENERATED = {
     "POST /files": "a multipart upload whose file must suit its purpose",
     "POST /audio/transcriptions": "a multipart upload whose file must be audio",
     "POST /fine_tuning/jobs": "it needs an uploaded training file first",
+    "POST /batches": "it needs an uploaded input file first",
 }
 """Operations that take a body no request schema can generate usefully or affordably: documented, not generated."""
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")

@@ -123,6 +123,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/responses/{response_id}", "Responses > Get a model response", "response", capability="responses-store"),
     Operation("DELETE", "/responses/{response_id}", "Responses > Delete a model response", "response.deleted", capability="responses-store"),
     Operation("POST", "/responses/{response_id}/cancel", "Responses > Cancel a response", "response", capability="responses-background"),
+    Operation("POST", "/batches", "Batch > Create batch", "batch", undo="POST /batches/{id}/cancel", capability="batches"),
+    Operation("GET", "/batches", "Batch > List batches", "list", item="batch", capability="batches"),
+    Operation("GET", "/batches/{batch_id}", "Batch > Retrieve batch", "batch", capability="batches"),
+    Operation("POST", "/batches/{batch_id}/cancel", "Batch > Cancel batch", "batch", capability="batches"),
     Operation("POST", "/audio/transcriptions", "Audio > Create transcription", None, capability="transcriptions", formats=Formats("response_format", "json", {
         "json": Media((JSON,), "transcription"),
         "verbose_json": Media((JSON,), "transcription.verbose"),

@@ -25,7 +25,8 @@ BETA = {"OpenAI-Beta": "assistants=v2"}
 """Sent with every clean-up request: the assistants API needs it, the others ignore it."""
 SWEEP_PAGES = 5
 """Bounded: a target with thousands of objects is not walked in full."""
-_TERMINAL = {"succeeded", "failed", "cancelled"}
+_TERMINAL = {"succeeded", "failed", "cancelled", "completed", "expired", "cancelling"}
+"""Statuses of jobs and batches that need no cancel (a cancelling batch is on its way)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ SWEEPS = (
     Sweep("POST /assistants", "/assistants", "DELETE /assistants/{id}", _marked),
     Sweep("POST /fine_tuning/jobs", "/fine_tuning/jobs", "POST /fine_tuning/jobs/{id}/cancel",
           lambda o, r: _marked(o, r) and o.get("status") not in _TERMINAL),
+    Sweep("POST /batches", "/batches", "POST /batches/{id}/cancel", lambda o, r: _marked(o, r) and o.get("status") not in _TERMINAL),
 )
 
 
@@ -89,6 +91,11 @@ class Resources:
         if body.get("id") in self._ours and isinstance(body.get("fine_tuned_model"), str):
             # A model trained by one of our jobs is ours too.
             self._open[f"DELETE /models/{body['fine_tuned_model']}"] = None
+        if body.get("id") in self._ours and body.get("object") == "batch":
+            # So are the result files of our batches.
+            for result in (body.get("output_file_id"), body.get("error_file_id")):
+                if isinstance(result, str) and result:
+                    self._open[f"DELETE /files/{result}"] = None
         if ex.ok:
             self._open.pop(f"{ex.request.method} {ex.path}", None)  # the case removed it itself
 

@@ -9,5 +9,6 @@ from conformance.checks import streaming, completions  # noqa: E402,F401  isort:
 from conformance.checks import responses_stream, responses  # noqa: E402,F401  isort: skip
 from conformance.checks import pagination  # noqa: E402,F401  isort: skip
 from conformance.checks import responses_state  # noqa: E402,F401  isort: skip
+from conformance.checks import batches  # noqa: E402,F401  isort: skip
 
 __all__ = ["REGISTRY", "Check", "Expect", "Finding", "Level", "Outcome", "Violation", "check", "evaluate"]

@@ -45,6 +45,8 @@ VARIANTS: dict[str, str] = {
     "ties-by-id": "list items of the same created_at ordered by id, not by creation",
     "short-pages": "list pages of one item whatever the limit (has_more still true when more follow)",
     "list-extra-fields": "every list carries first_id, last_id and an unknown field, also where the reference has none",
+    "batch-slow-validation": "a batch stays validating for two seconds before it runs (a real batch may validate for minutes)",
+    "batch-extra-fields": "batches and batch output lines carry fields the reference does not list (model, and an unknown one)",
     "gzip": "every body gzip-encoded (Content-Encoding: gzip) when the request's Accept-Encoding allows it; a stream flushed event by event",
     "deflate": "every body in the deflate coding (zlib, RFC 9110 8.4.1.2) when the request's Accept-Encoding allows it; a stream flushed event by event",
 }
