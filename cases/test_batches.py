@@ -56,7 +56,8 @@ def create(api, resources, file_id: str, endpoint: str = "/v1/chat/completions",
 def start(api, resources, lines: list[dict], endpoint: str = "/v1/chat/completions", expect=200, **changes):
     """Upload ``lines`` as a batch input file and create a batch of them: the create's answer and the run to follow it with."""
     created = create(api, resources, input_file(api, resources, lines), endpoint, expect, **changes)
-    return created, BatchRun(tuple(lines), batch=created.needed() if created.ok else {})
+    # A case that needs the batch ends at a create that failed; one that expects a rejection goes on with none.
+    return created, BatchRun(tuple(lines), batch=created.needed() if created.ok or expect == 200 else {})
 
 
 def read_results(api, run: BatchRun) -> None:
