@@ -70,6 +70,7 @@ def read_results(api, run: BatchRun) -> None:
         for number, line in enumerate(batches.result_lines(content), 1):
             if (exchange := batches.line_exchange(run, content, number, line)) is not None:
                 api.verify(exchange, Expect(exchange.status), skip=NO_HEADERS)
+                api.spent_elsewhere(exchange)
 
 
 def _endpoints(quick: str):

@@ -66,6 +66,10 @@ class Api:
         self.verify(exchange, Expect(expect, _baseline(same_as)))
         return exchange
 
+    def spent_elsewhere(self, exchange: Exchange) -> None:
+        """Count the tokens of an answer the target gave to no request of the suite's (a batch's result line) against the budget."""
+        self._client.spend.count_elsewhere(exchange)
+
     def verify(self, exchange: Exchange, expect: Expect, skip: tuple[str, ...] = ()) -> None:
         """One step of the case: its must failures are noted, and fail the case when it ends. ``skip``: checks that do not apply
         (an answer read from a batch's output file has no headers of its own)."""

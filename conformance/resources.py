@@ -92,10 +92,12 @@ class Resources:
             # A model trained by one of our jobs is ours too.
             self._open[f"DELETE /models/{body['fine_tuned_model']}"] = None
         if body.get("id") in self._ours and body.get("object") == "batch":
-            # So are the result files of our batches.
+            # So are the result files of our batches; a batch that has ended (or is cancelling) needs no cancel.
             for result in (body.get("output_file_id"), body.get("error_file_id")):
                 if isinstance(result, str) and result:
                     self._open[f"DELETE /files/{result}"] = None
+            if body.get("status") in _TERMINAL:
+                self._open.pop(f"POST /batches/{body['id']}/cancel", None)
         if ex.ok:
             self._open.pop(f"{ex.request.method} {ex.path}", None)  # the case removed it itself
 
