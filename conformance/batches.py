@@ -29,7 +29,7 @@ LATER = {
     "cancelling": {"cancelled"},
 }
 """The statuses a batch may be seen in after each (polls may miss those between); a terminal status is final."""
-WAIT_SECONDS = 60.0
+WAIT_SECONDS = 30.0
 """The longest a case waits for a batch to reach the status it waits for: a real batch may take hours (then the case
 is not judged past its wait, never passed); a server that runs batches itself finishes a small one in seconds."""
 FIRST_INTERVAL, MAX_INTERVAL = 0.25, 4.0
