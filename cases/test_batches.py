@@ -60,8 +60,10 @@ def start(api, resources, lines: list[dict], endpoint: str = "/v1/chat/completio
     return created, BatchRun(tuple(lines), batch=created.needed() if created.ok or expect == 200 else {})
 
 
-def read_results(api, run: BatchRun) -> None:
-    """Fetch the batch's result files (each checked with the run) and judge every answer in them by its endpoint's checks."""
+def read_results(api, run: BatchRun, rejected: frozenset[str] = frozenset()) -> None:
+    """Fetch the batch's result files (each checked with the run) and judge every answer in them by its endpoint's checks:
+    the answer to a request of ``rejected`` (custom_ids of requests the reference refuses) must be a 400, any other is
+    judged at the status it has (which file it belongs in is batches.output-line's finding)."""
     for file_id in run.result_files().values():
         content = api.get(f"/files/{file_id}/content", expect=200, batch=run)
         run.fetched.append(content)
@@ -69,7 +71,8 @@ def read_results(api, run: BatchRun) -> None:
             continue
         for number, line in enumerate(batches.result_lines(content), 1):
             if (exchange := batches.line_exchange(run, content, number, line)) is not None:
-                api.verify(exchange, Expect(exchange.status), skip=NO_HEADERS)
+                status = 400 if line.get("custom_id") in rejected else exchange.status
+                api.verify(exchange, Expect(status), skip=NO_HEADERS)
                 api.spent_elsewhere(exchange)
 
 
@@ -87,6 +90,16 @@ def test_batch_lifecycle(api, models, resources, endpoint):
     # Once more after its end: a finished batch stays as it is.
     run.batch = api.get(f"/batches/{run.batch['id']}", expect=200, batch=run).needed()
     read_results(api, run)
+
+
+@pytest.mark.deep
+@pytest.mark.reference("Batch > Create batch")
+def test_batch_with_a_rejected_request(api, models, resources):
+    # The second request is invalid (no messages): the endpoint's 400 goes to the error file, the first's answer to the output file.
+    rejected = request_line(f"{resources.prefix}rejected", "/v1/chat/completions", {**_chat(models, 2), "messages": []})
+    _, run = start(api, resources, [*requests_for(models, resources, "/v1/chat/completions", 1), rejected])
+    batches.wait(api, run)
+    read_results(api, run, rejected=frozenset({rejected["custom_id"]}))
 
 
 @pytest.mark.reference("Batch > List batches")

@@ -71,6 +71,20 @@ def test_result_line_is_the_endpoints_answer_to_its_request(body):
     assert findings == ([] if isinstance(body, dict) else ["batches.output-line"])
 
 
+EXPIRED = {"id": "batch_req_2", "custom_id": "r1", "response": None,
+           "error": {"code": "batch_expired", "message": "This request could not be executed before the completion window expired."}}
+
+
+@pytest.mark.parametrize(("line", "departs"), [(EXPIRED, False), ({**EXPIRED, "error": {"type": "request_failed", "message": "failed"}}, True),
+                                               ({**EXPIRED, "error": None}, True)], ids=["expired", "error-without-code", "nothing"])
+def test_error_file_lines(line, departs):
+    run = BatchRun(LINES, batch={**CREATED, "status": "expired", "error_file_id": "file-err", "request_counts": {"total": 1, "completed": 0, "failed": 1}})
+    content = _exchange("GET", "/files/file-err/content", None, content=json.dumps(line).encode())
+    outcomes = {o.check.id: o for o in evaluate(content, Expect(200, batch=run))}
+    assert outcomes["batches.output-coverage"].passed and outcomes["batches.output-line"].passed is not departs
+    assert "error.as-success" not in outcomes  # a file's content, not an answer of the API
+
+
 def test_a_files_one_json_line_is_no_object_of_the_api():
     # Seen: a result file of one line (a JSON object with its own id) failed resource.id against the file's id.
     content = _exchange("GET", "/files/file-out/content", {"id": "batch_req_1", "custom_id": "r1"})

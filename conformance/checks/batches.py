@@ -102,8 +102,7 @@ def _of_the_batch(expect) -> bool:
 
 @check("batches.output-line", Level.MUST, "Batch > The request output object", applies=_result_file, within=_of_the_batch)
 def output_lines(ex, expect):
-    """Each line of a result file is a JSON object with the custom_id of a request sent, and either a response (status_code, body object) and error null
-    (2xx in the output file, not in the error file) or, in the error file, an error object."""
+    """Each result line names a request sent (custom_id) and has a response with a body object and error null (2xx in the output file, else in the error file), or in the error file an error {code, message}."""
     in_output = ex.path_params.get("file_id") == expect.batch.batch.get("output_file_id")
     for number, line in enumerate(result_lines(ex), 1):
         where = f"line {number}"
@@ -124,6 +123,8 @@ def output_lines(ex, expect):
                 yield Finding("error null (the request got an answer)", "no error field" if error is ... else shorten(error, 80), f"{where} /error")
         elif in_output or not isinstance(error, dict):
             yield Finding("a response object" + ("" if in_output else ", or an error object"), f"response {shorten(response, 60)}, error {shorten(None if error is ... else error, 60)}", where)
+        elif not (isinstance(error.get("code"), str) and isinstance(error.get("message"), str)):
+            yield Finding("an error object with a code and a message (strings)", shorten(error, 80), f"{where} /error")
 
 
 @check("batches.output-coverage", Level.MUST, "Batch > The request output object", applies=_result_file,

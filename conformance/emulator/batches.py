@@ -34,6 +34,10 @@ LINE_DROPPED = declare("batch-output-line-dropped", "batches.output-coverage", "
                        "the output file lacks the last request's line (the counts still say it completed)")
 LINE_USAGE_WRONG = declare("batch-output-usage-wrong", "chat.usage-total", "test_batch_lifecycle and chat",
                            "a chat output line's usage.total_tokens is one more than prompt plus completion tokens")
+FAILED_IN_OUTPUT = declare("batch-failed-line-in-output", "batches.output-line", "test_batch_with_a_rejected_request",
+                           "a request the endpoint rejected is written to the output file, not the error file")
+REQUESTS_UNCHECKED = declare("batch-requests-unchecked", "http.status", "test_batch_with_a_rejected_request",
+                             "a batched chat request without messages is answered as if it had one (a canned answer, as aimock's)")
 INPUT_UNCHECKED = declare("batch-input-unchecked", "batches.rejected", "test_invalid_input_file",
                           "an input file with a line for another endpoint, or a repeated custom_id, is run to completion")
 CREATE_UNCHECKED = declare("batch-create-unchecked", "http.status", "test_invalid_batch", "a batch for an unknown endpoint or another completion_window is created")
@@ -156,16 +160,26 @@ async def _answer(request: Request, line: dict) -> dict:
     """One line answered by this emulator, as the output file holds it."""
     transport = httpx.ASGITransport(app=request.app)
     headers = {"authorization": request.headers.get("authorization", "")}
+    body = line["body"]
+    if active(request, REQUESTS_UNCHECKED) and not body.get("messages", True):
+        body = {**body, "messages": [{"role": "user", "content": "Hi"}]}
     async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
-        answer = await client.request(line["method"], line["url"], json=line["body"], headers=headers)
-    request_id = answer.headers.get("x-request-id", "")
+        answer = await client.request(line["method"], line["url"], json=body, headers=headers)
+    try:
+        body = answer.json()
+    except ValueError:  # an endpoint whose answer is not JSON (speech) is not one a batch serves
+        status, body = 400, {"error": {"message": f"{line['url']} is not served in batches.", "type": "invalid_request_error", "param": "url", "code": None}}
+    else:
+        status = answer.status_code
     return {"id": store(request).new_id("batch_req_"), "custom_id": line["custom_id"],
-            "response": {"status_code": answer.status_code, "request_id": request_id, "body": answer.json()}, "error": None}
+            "response": {"status_code": status, "request_id": answer.headers.get("x-request-id", ""), "body": body}, "error": None}
 
 
 def _write_results(request: Request, batch: dict, results: list[dict]) -> None:
     succeeded = [r for r in results if 200 <= r["response"]["status_code"] < 300]
     failed = [r for r in results if r not in succeeded]
+    if active(request, FAILED_IN_OUTPUT):
+        succeeded, failed = results, []
     if active(request, LINE_DROPPED):
         succeeded = succeeded[:-1]
     if active(request, COUNTS_WRONG):
