@@ -18,6 +18,7 @@ from conformance.operations import OPERATIONS
 from conformance.pagination import PAGING, Seeded
 
 from .test_assistants import BETA, assistant
+from .test_batches import create as create_batch, input_file, requests_for
 from .test_files import TRAINING, upload
 from .test_fine_tuning import create_job
 from .test_responses import response
@@ -26,7 +27,7 @@ from .test_vector_stores import create_store, text_file
 SEEDED = 5
 """Items seeded per walk: with pagination.PAGE_SIZE 2, pages of 2, 2 and 1."""
 JOBS = 3
-"""Fine-tuning jobs are the costliest to seed (each is cancelled when its case ends): pages of 2 and 1."""
+"""Fine-tuning jobs and batches are the costliest to seed (each is cancelled when its case ends): pages of 2 and 1."""
 SPREAD = 1.0
 """Seconds between the two parts of a spread seeding: more than created_at's resolution, whatever the target's clock."""
 
@@ -88,6 +89,16 @@ def _events(api, models, resources, count: int, spread: bool) -> Seeded:
         more()
     path = f"/fine_tuning/jobs/{job}/events"
     return Seeded(path, frozenset(_ids(_listed(api, path))), more=more)
+
+
+def _batches(api, models, resources, count: int, spread: bool) -> Seeded:
+    """Batches of one small request each, from one input file; as few as jobs: each runs a request on the target."""
+    file_id = input_file(api, resources, requests_for(models, resources, "/v1/chat/completions", 1))
+
+    def more():
+        return create_batch(api, resources, file_id).needed("id")
+
+    return Seeded("/batches", _created(more, min(count, JOBS), spread), more=more)
 
 
 @dataclass(frozen=True)
@@ -168,6 +179,7 @@ LISTINGS = {
     "assistants": Listing("GET /assistants", _assistants, ("assistants",), BETA),
     "jobs": Listing("GET /fine_tuning/jobs", _jobs, ("fine-tuning", "files")),
     "events": Listing("GET /fine_tuning/jobs/{fine_tuning_job_id}/events", _events, ("fine-tuning", "files")),
+    "batches": Listing("GET /batches", _batches, ("batches", "files", "chat")),
     "input-items": Listing("GET /responses/{response_id}/input_items", _input_items, ("responses", "responses-store")),
     "vector-stores": Listing("GET /vector_stores", _vector_stores, ("vector-stores",)),
     "vector-store-files": Listing("GET /vector_stores/{vector_store_id}/files", _vector_store_files, ("vector-stores", "files")),

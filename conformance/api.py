@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from conformance.batches import BatchRun
 from conformance.checks import Expect, Finding, Level, Outcome, evaluate
 from conformance.exchange import Exchange
 from conformance.pagination import Walk
@@ -34,9 +35,11 @@ class Api:
         self._node = node
         self._resources = resources
 
-    def get(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None, walk: Walk | None = None, same_as: Exchange | None = None) -> Exchange:
-        """``walk``: the pagination walk this page belongs to (conformance/pagination.py), checked as its context."""
-        return self.request("GET", path, expect=expect, headers=headers, walk=walk, same_as=same_as)
+    def get(self, path: str, *, expect: int | tuple[int, ...], headers: dict | None = None, walk: Walk | None = None, same_as: Exchange | None = None,
+            batch: BatchRun | None = None) -> Exchange:
+        """``walk``: the pagination walk this page belongs to (conformance/pagination.py), checked as its context;
+        ``batch``: likewise, the batch a retrieve or a result file belongs to (conformance/batches.py)."""
+        return self.request("GET", path, expect=expect, headers=headers, walk=walk, same_as=same_as, batch=batch)
 
     def post(self, path: str, *, expect: int | tuple[int, ...], json: object = OMIT, headers: dict | None = None, param: str | None = None, **multipart) -> Exchange:
         """``data=`` and ``files=`` (field -> (file name, content)) send a multipart form instead of JSON; ``param``:
@@ -47,13 +50,13 @@ class Api:
         return self.request("DELETE", path, expect=expect, headers=headers)
 
     def request(self, method: str, path: str, *, expect, json: object = OMIT, headers: dict | None = None, walk: Walk | None = None,
-                same_as: Exchange | None = None, param: str | None = None, **multipart) -> Exchange:
+                same_as: Exchange | None = None, param: str | None = None, batch: BatchRun | None = None, **multipart) -> Exchange:
         """``same_as``: the earlier exchange this answer must match (e.g. the upload a file's content must equal)."""
         # A case that expects a 429 must see it: the client resends a 429 only when it is not the answer asked for.
         exchange = self._client.request(method, path, json=json, headers=headers, retry_rate_limited=429 not in Expect(expect).statuses, **multipart)
         if self._resources is not None:
             self._resources.track(exchange)  # before the checks: a failing case still cleans up
-        self.verify(exchange, Expect(expect, _baseline(same_as), walk=walk, param=param))
+        self.verify(exchange, Expect(expect, _baseline(same_as), walk=walk, param=param, batch=batch))
         return exchange
 
     def stream(self, path: str, *, expect, json: dict, same_as: Exchange | None = None, headers: dict | None = None) -> Exchange:
@@ -76,9 +79,14 @@ class Api:
                 socket.close()
         self.verify(socket.exchange, Expect(expect))
 
-    def verify(self, exchange: Exchange, expect: Expect) -> None:
-        """One step of the case: its must failures are noted, and fail the case when it ends."""
-        outcomes = verify(self._node, exchange, expect, self._client.target.profile.levels)
+    def spent_elsewhere(self, exchange: Exchange) -> None:
+        """Count the tokens of an answer the target gave to no request of the suite's (a batch's result line) against the budget."""
+        self._client.spend.count_elsewhere(exchange)
+
+    def verify(self, exchange: Exchange, expect: Expect, skip: tuple[str, ...] = ()) -> None:
+        """One step of the case: its must failures are noted, and fail the case when it ends. ``skip``: checks that do not apply
+        (an answer read from a batch's output file has no headers of its own)."""
+        outcomes = verify(self._node, exchange, expect, self._client.target.profile.levels, skip)
         answered = f"HTTP {exchange.status}" if exchange.response is not None else "no answer"
         failed = [o.check.id for o, level in outcomes if level is Level.MUST and o.violations]
         taken(self._node, f"{exchange.request.method} {exchange.path} -> {answered}", must_failures(outcomes), failed)

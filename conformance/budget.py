@@ -72,6 +72,10 @@ class Spend:
         self.tokens += 0 if exchange is None else tokens(exchange)
         self.unanswered = [*self.unanswered, unanswered] if unanswered else []
 
+    def count_elsewhere(self, exchange: Exchange) -> None:
+        """The tokens of an answer the target gave outside the suite's requests (a batch's result line): spent all the same."""
+        self.tokens += tokens(exchange)
+
     def stopped_answering(self, limit: int) -> str | None:
         """Why no further request should be sent once ``limit`` requests in a row got no answer (--max-unanswered)."""
         if len(self.unanswered) < limit:

@@ -31,6 +31,7 @@ NOT_GENERATED = {
     "POST /vector_stores/{vector_store_id}/files": "it needs a vector store and an uploaded file first",
     "POST /vector_stores/{vector_store_id}/file_batches": "it needs a vector store and uploaded files first",
     "POST /vector_stores/{vector_store_id}/search": "it needs a vector store first",
+    "POST /batches": "it needs an uploaded input file first",
 }
 """Operations that take a body no request schema can generate usefully or affordably: documented, not generated."""
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")

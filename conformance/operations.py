@@ -152,6 +152,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/vector_stores/{vector_store_id}", "Vector stores > Retrieve vector store", "vector_store", capability="vector-stores"),
     Operation("POST", "/vector_stores/{vector_store_id}", "Vector stores > Modify vector store", "vector_store", capability="vector-stores"),
     Operation("DELETE", "/vector_stores/{vector_store_id}", "Vector stores > Delete vector store", "vector_store.deleted", capability="vector-stores"),
+    Operation("POST", "/batches", "Batch > Create batch", "batch", undo="POST /batches/{id}/cancel", capability="batches"),
+    Operation("GET", "/batches", "Batch > List batches", "list", item="batch", capability="batches"),
+    Operation("GET", "/batches/{batch_id}", "Batch > Retrieve batch", "batch", capability="batches"),
+    Operation("POST", "/batches/{batch_id}/cancel", "Batch > Cancel batch", "batch", capability="batches"),
     Operation("POST", "/audio/transcriptions", "Audio > Create transcription", None, capability="transcriptions", formats=Formats("response_format", "json", {
         "json": Media((JSON,), "transcription"),
         "verbose_json": Media((JSON,), "transcription.verbose"),

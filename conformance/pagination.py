@@ -46,6 +46,7 @@ PAGING: dict[str, Paging] = {
     "GET /assistants": Paging(20, (1, 100), "desc", before=True, ids=True),
     "GET /fine_tuning/jobs": Paging(20, None, None),
     "GET /fine_tuning/jobs/{fine_tuning_job_id}/events": Paging(20, None, None),
+    "GET /batches": Paging(20, (1, 100), None, ids=True),
     "GET /responses/{response_id}/input_items": Paging(20, (1, 100), "desc", ids=True),  # desc: stated in the parameter's prose only
     "GET /vector_stores": Paging(20, (1, 100), "desc", before=True, ids=True),
     "GET /vector_stores/{vector_store_id}/files": Paging(20, (1, 100), "desc", before=True, ids=True),

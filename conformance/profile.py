@@ -44,6 +44,7 @@ CAPABILITIES = (
     "responses-background",  # background: true and cancel
     "responses-compact",  # POST /responses/compact, and its compacted output as a new response's input
     "vector-stores",  # vector stores, their files and file batches, search
+    "batches",  # POST /batches of a JSON Lines file (with files), retrieve, list, cancel, the output file
     "generated",  # requests generated from the OpenAPI document (cases/test_generated.py); they spend a budget
 )
 LEVELS = ("must", "should")

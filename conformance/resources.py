@@ -25,7 +25,8 @@ BETA = {"OpenAI-Beta": "assistants=v2"}
 """Sent with every clean-up request: the assistants API needs it, the others ignore it."""
 SWEEP_PAGES = 5
 """Bounded: a target with thousands of objects is not walked in full."""
-_TERMINAL = {"succeeded", "failed", "cancelled"}
+_TERMINAL = {"succeeded", "failed", "cancelled", "completed", "expired", "cancelling"}
+"""Statuses of jobs and batches that need no cancel (a cancelling batch is on its way)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ SWEEPS = (
     Sweep("POST /vector_stores", "/vector_stores", "DELETE /vector_stores/{id}", _marked),
     Sweep("POST /fine_tuning/jobs", "/fine_tuning/jobs", "POST /fine_tuning/jobs/{id}/cancel",
           lambda o, r: _marked(o, r) and o.get("status") not in _TERMINAL),
+    Sweep("POST /batches", "/batches", "POST /batches/{id}/cancel", lambda o, r: _marked(o, r) and o.get("status") not in _TERMINAL),
 )
 
 
@@ -100,6 +102,13 @@ class Resources:
             # A completed Upload made a file, ours too; the Upload itself is closed (its cancel would be refused).
             self._open.pop(f"POST /uploads/{body['id']}/cancel", None)
             self._open[f"DELETE /files/{file['id']}"] = None
+        if body.get("id") in self._ours and body.get("object") == "batch":
+            # So are the result files of our batches; a batch that has ended (or is cancelling) needs no cancel.
+            for result in (body.get("output_file_id"), body.get("error_file_id")):
+                if isinstance(result, str) and result:
+                    self._open[f"DELETE /files/{result}"] = None
+            if body.get("status") in _TERMINAL:
+                self._open.pop(f"POST /batches/{body['id']}/cancel", None)
         if ex.ok:
             self._open.pop(f"{ex.request.method} {ex.path}", None)  # the case removed it itself
 

@@ -50,11 +50,11 @@ def test_a_spent_budget_skips_the_rest_of_the_generation(option, reason, emulato
 @pytest.mark.skipif(not REFERENCE_SPEC.is_file(), reason=f"the official OpenAPI document is not at {REFERENCE_SPEC} (set OPENAI_CONFORMANCE_REFERENCE_SPEC)")
 def test_official_document_runs_normalised_and_unimplemented_operations_are_skips(emulator, tmp_path):
     code, results = run_cases(tmp_path, emulator, "-k", "test_generated and not sequences", f"--spec={REFERENCE_SPEC}",
-                              "--operations=^/(models|models/\\{model\\}|moderations|batches)$")
+                              "--operations=^/(models|models/\\{model\\}|moderations|containers)$")
     rows = {c["id"].split("[", 1)[1].rstrip("]"): c for c in results["cases"]}
     assert code == 0, results
     assert {rows[k]["status"] for k in ("GET /models", "GET /models/{model}", "POST /moderations")} == {"pass"}
-    assert rows["POST /batches"]["status"] == "skip" and "does not implement" in rows["POST /batches"]["reason"]
+    assert rows["POST /containers"]["status"] == "skip" and "does not implement" in rows["POST /containers"]["reason"]
 
 
 def test_a_bad_spec_is_one_line_and_exit_code_2(tmp_path, capsys):

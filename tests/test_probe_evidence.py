@@ -16,7 +16,7 @@ from starlette.routing import Route
 from conformance.config import Target
 from conformance.emulator.server import EmbeddedServer
 from conformance.missing_route import UnknownRoute, route_missing
-from conformance.probe import NO_SUCH_OBJECT, probe, profile_text
+from conformance.probe import NO_SUCH_OBJECT, _probe_request, probe, profile_text
 from conformance.profile import CAPABILITIES
 from tests.conftest import KEY, run_cases, with_fault
 from tests.test_generated import REFERENCE_SPEC
@@ -145,7 +145,7 @@ def test_the_embeddings_model_is_the_one_answered_with_an_embedding_list():
     assert tried == ["broken-embed", "mock-embed"]  # in that order, and no further
     assert "embeddings" not in found.broken  # a model answered: the 500 of another is no verdict on the capability
     assert 'embeddings = "mock-embed"  # answered a valid embedding list' in text
-    probed = len([c for c in CAPABILITIES if not c.endswith("-streaming") and c != "generated"])
+    probed = sum(1 for c in CAPABILITIES if _probe_request(c) is not None)  # a variant (chat-streaming) has none of its own
     assert found.requests == 1 + probed + 1 + 2  # the route that cannot exist, one per capability, one chat and two embeddings trials
 
 
@@ -153,7 +153,7 @@ def test_the_embeddings_model_is_the_one_answered_with_an_embedding_list():
 def test_generated_requests_tell_a_missing_route_by_the_same_comparison(emulator, tmp_path):
     """The fuzzing runner skips an operation the target lacks: with llama.cpp's 404 body too, which names no route."""
     code, results = run_cases(tmp_path, with_fault(emulator, "unknown-route-file-not-found"), "-k", "test_generated and not sequences",
-                              f"--spec={REFERENCE_SPEC}", "--operations=^/(models|batches)$")
+                              f"--spec={REFERENCE_SPEC}", "--operations=^/(models|containers)$")
     rows = {c["id"].split("[", 1)[1].rstrip("]"): c for c in results["cases"]}
-    assert rows["POST /batches"]["status"] == "skip", rows["POST /batches"]
-    assert "does not implement this operation (HTTP 404: like a route that cannot exist)" in rows["POST /batches"]["reason"]
+    assert rows["POST /containers"]["status"] == "skip", rows["POST /containers"]
+    assert "does not implement this operation (HTTP 404: like a route that cannot exist)" in rows["POST /containers"]["reason"]

@@ -17,7 +17,7 @@ from conformance.exchange import Exchange
 from conformance.resources import MARKER, Resources
 from tests.conftest import CASES, KEY, run_cases, with_fault
 
-RESOURCE_CASES = "test_files or test_assistants or test_fine_tuning"
+RESOURCE_CASES = "test_files or test_assistants or test_fine_tuning or test_batches"
 BETA = {"OpenAI-Beta": "assistants=v2"}
 
 
@@ -42,7 +42,8 @@ def target():
 
 def _state(http: httpx.Client) -> dict:
     """Everything on the target, by listing (a retrieve of a job would move the emulator's job on)."""
-    return {kind: http.get(path).json()["data"] for kind, path in (("files", "/files"), ("assistants", "/assistants?limit=100"), ("jobs", "/fine_tuning/jobs?limit=100"))}
+    return {kind: http.get(path).json()["data"] for kind, path in (("files", "/files"), ("assistants", "/assistants?limit=100"), ("jobs", "/fine_tuning/jobs?limit=100"),
+                                                                 ("batches", "/batches?limit=100"))}
 
 
 def _left_by_the_run(before: dict, after: dict) -> dict:
@@ -50,6 +51,7 @@ def _left_by_the_run(before: dict, after: dict) -> dict:
     known = {kind: {o["id"] for o in objects} for kind, objects in before.items()}
     left = {kind: [o for o in objects if o["id"] not in known[kind]] for kind, objects in after.items()}
     left["jobs"] = [j for j in left["jobs"] if j["status"] not in ("cancelled", "succeeded", "failed")]
+    left["batches"] = [b for b in left["batches"] if b["status"] not in ("cancelling", "cancelled", "completed", "failed", "expired")]
     return {kind: objects for kind, objects in left.items() if objects}
 
 

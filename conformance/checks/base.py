@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from conformance.exchange import Exchange
 
 if TYPE_CHECKING:
+    from conformance.batches import BatchRun
     from conformance.pagination import Walk
 
 
@@ -36,6 +37,8 @@ class Expect:
     """For one page of a pagination walk (conformance/pagination.py): the walk so far, for checks across pages."""
     param: str | None = None
     """For a request made invalid in one parameter (conformance/invalid_requests.py): that parameter, e.g. ``messages[0].role``."""
+    batch: BatchRun | None = None
+    """For a batch's retrieves and its files (conformance/batches.py): what the case sent and saw of it, for checks across them."""
 
     @property
     def statuses(self) -> tuple[int, ...]:
@@ -103,6 +106,8 @@ class Violation:
             lines.append(f"  also:      {f.also}")
         client_id = ex.request.headers.get("x-client-request-id", "-")
         lines.append(f"  request:   {ex.request.method} {ex.redact(str(ex.request.url))}  x-request-id: {ex.request_id or '(none)'}  x-client-request-id: {client_id}")
+        if ex.source is not None:  # the answer was read elsewhere (a recording, a batch's result file), not answered to this request
+            lines.append(f"  read from: {ex.source['file']} #{ex.source['index']}")
         lines += [f"  retried:   {note}" for note in ex.retries]
         lines.append(f"  reproduce: {ex.curl()}")
         return "\n".join(lines)

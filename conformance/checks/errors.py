@@ -17,7 +17,9 @@ def error_envelope(ex, expect):
 
 
 def _success_body_with_error(ex) -> bool:
-    return ex.ok and isinstance(ex.data, dict) and ("error" in ex.data or ex.data.get("object") == "error")
+    # Not a file's content (any bytes): a batch's error file of one line is a JSON object with an error of its own, no answer of the API.
+    file_content = ex.media is not None and not ex.media.types
+    return ex.ok and not file_content and isinstance(ex.data, dict) and ("error" in ex.data or ex.data.get("object") == "error")
 
 
 @check("error.as-success", Level.MUST, "Error object (ErrorResponse)", applies=_success_body_with_error)

@@ -9,6 +9,7 @@ def _about_one_object(ex) -> bool:
         ex.ok
         and ex.operation is not None
         and ex.operation.method != "DELETE"
+        and ex.operation.schema is not None  # not a file's content, whose one JSON line (a batch's result) is no object of the API
         and bool(ex.path_params)
         and ex.operation.key != "GET /models/{model}"  # models.retrieve-id says it for models
         and ex.operation.key != "POST /uploads/{upload_id}/parts"  # a new part of the Upload: uploads.part says it names the Upload

@@ -49,6 +49,8 @@ VARIANTS: dict[str, str] = {
     "vector-store-files-slow": "files attached to a vector store stay in_progress for the first three reads of the store, not one",
     "list-extra-fields": "every list carries first_id, last_id and an unknown field, also where the reference has none",
     "uploads-lean": "Upload objects without object (and a pending one without file), which the reference does not require, and an unknown field in Uploads and parts",
+    "batch-slow-validation": "a batch stays validating for two seconds before it runs (a real batch may validate for minutes)",
+    "batch-extra-fields": "batches and batch output lines carry fields the reference does not list (model, and an unknown one)",
     "gzip": "every body gzip-encoded (Content-Encoding: gzip) when the request's Accept-Encoding allows it; a stream flushed event by event",
     "deflate": "every body in the deflate coding (zlib, RFC 9110 8.4.1.2) when the request's Accept-Encoding allows it; a stream flushed event by event",
 }
