@@ -18,6 +18,7 @@ from conformance.operations import OPERATIONS
 from conformance.pagination import PAGING, Seeded
 
 from .test_assistants import BETA, assistant
+from .test_conversations import message
 from .test_files import TRAINING, upload
 from .test_fine_tuning import create_job
 from .test_responses import response
@@ -124,6 +125,23 @@ def _input_items(api, models, resources, count: int, spread: bool) -> Seeded:
     return Seeded(path, frozenset(_ids(listed)), sequence=tuple(by_text[t] for t in texts if t in by_text))
 
 
+def _conversation_items(api, models, resources, count: int, spread: bool) -> Seeded:
+    """One conversation created with ``count`` items (no model is asked); ``more`` adds one item, as another client would.
+
+    Like a response's input items, a conversation's have no created_at: the walks learn the order they were
+    added in from each message's text; ``spread`` changes nothing."""
+    texts = [f"Item {k} of a list." for k in range(count)]
+    created = api.post("/conversations", json={"metadata": dict(resources.metadata), "items": [message(t) for t in texts]}, expect=200)
+    path = f"/conversations/{created.needed('id')}/items"
+
+    def more():
+        return api.post(path, json={"items": [message("One more item.")]}, expect=200)
+
+    listed = _listed(api, path, same_as=created)
+    by_text = {part.get("text"): item.get("id") for item in listed for part in item.get("content") or () if isinstance(part, dict)}
+    return Seeded(path, frozenset(_ids(listed)), more=more, sequence=tuple(by_text[t] for t in texts if t in by_text))
+
+
 def _listed(api, path: str, **options) -> list[dict]:
     """The items of the list at ``path`` (one page of up to 100), which the walks then look for: the case cannot go on without them."""
     page = api.get(f"{path}?limit=100", expect=200, **options)
@@ -142,6 +160,7 @@ LISTINGS = {
     "jobs": Listing("GET /fine_tuning/jobs", _jobs, ("fine-tuning", "files")),
     "events": Listing("GET /fine_tuning/jobs/{fine_tuning_job_id}/events", _events, ("fine-tuning", "files")),
     "input-items": Listing("GET /responses/{response_id}/input_items", _input_items, ("responses", "responses-store")),
+    "conversation-items": Listing("GET /conversations/{conversation_id}/items", _conversation_items, ("conversations",)),
 }
 assert {listing.operation for listing in LISTINGS.values()} == set(PAGING), "every paginated list needs a way to seed it"
 

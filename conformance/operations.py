@@ -123,6 +123,15 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/responses/{response_id}", "Responses > Get a model response", "response", capability="responses-store"),
     Operation("DELETE", "/responses/{response_id}", "Responses > Delete a model response", "response.deleted", capability="responses-store"),
     Operation("POST", "/responses/{response_id}/cancel", "Responses > Cancel a response", "response", capability="responses-background"),
+    # Most specific first: a template's parameter matches "conv_1/items/msg_1" too.
+    Operation("GET", "/conversations/{conversation_id}/items/{item_id}", "Conversations > Retrieve an item", "conversation.item", capability="conversations"),
+    Operation("DELETE", "/conversations/{conversation_id}/items/{item_id}", "Conversations > Delete an item", "conversation", capability="conversations"),
+    Operation("POST", "/conversations/{conversation_id}/items", "Conversations > Create items", "list", item="conversation.item", capability="conversations"),
+    Operation("GET", "/conversations/{conversation_id}/items", "Conversations > List items", "list", item="conversation.item", capability="conversations"),
+    Operation("POST", "/conversations", "Conversations > Create a conversation", "conversation", undo="DELETE /conversations/{id}", capability="conversations"),
+    Operation("GET", "/conversations/{conversation_id}", "Conversations > Retrieve a conversation", "conversation", capability="conversations"),
+    Operation("POST", "/conversations/{conversation_id}", "Conversations > Update a conversation", "conversation", capability="conversations"),
+    Operation("DELETE", "/conversations/{conversation_id}", "Conversations > Delete a conversation", "conversation.deleted", capability="conversations"),
     Operation("POST", "/audio/transcriptions", "Audio > Create transcription", None, capability="transcriptions", formats=Formats("response_format", "json", {
         "json": Media((JSON,), "transcription"),
         "verbose_json": Media((JSON,), "transcription.verbose"),

@@ -47,6 +47,7 @@ PAGING: dict[str, Paging] = {
     "GET /fine_tuning/jobs": Paging(20, None, None),
     "GET /fine_tuning/jobs/{fine_tuning_job_id}/events": Paging(20, None, None),
     "GET /responses/{response_id}/input_items": Paging(20, (1, 100), "desc", ids=True),  # desc: stated in the parameter's prose only
+    "GET /conversations/{conversation_id}/items": Paging(20, (1, 100), "desc", ids=True),  # no before; limit's bounds in its prose only
 }
 
 

@@ -8,6 +8,6 @@ from conformance.checks import media, resources, embeddings, moderations, images
 from conformance.checks import streaming, completions  # noqa: E402,F401  isort: skip
 from conformance.checks import responses_stream, responses  # noqa: E402,F401  isort: skip
 from conformance.checks import pagination  # noqa: E402,F401  isort: skip
-from conformance.checks import responses_state  # noqa: E402,F401  isort: skip
+from conformance.checks import responses_state, conversations  # noqa: E402,F401  isort: skip
 
 __all__ = ["REGISTRY", "Check", "Expect", "Finding", "Level", "Outcome", "Violation", "check", "evaluate"]

@@ -49,7 +49,7 @@ def _earlier(key: str, background: bool | None = None):
     return within
 
 
-def _what(item: dict) -> tuple:
+def what(item: dict) -> tuple:
     """An item as a client tells it from another: its type and text (message), arguments (call) or output."""
     kind = item.get("type", "message")
     if kind == "message":
@@ -63,7 +63,7 @@ def _sent(create: Exchange) -> list[tuple]:
     """The input items a create sent, oldest first (a string input is one user message)."""
     given = create.params.get("input")
     items = [{"type": "message", "content": given}] if isinstance(given, str) else given if isinstance(given, list) else []
-    return [_what(item) for item in items if isinstance(item, dict)]
+    return [what(item) for item in items if isinstance(item, dict)]
 
 
 @check("responses.stored", Level.MUST, "Responses > Get a model response", applies=lambda ex: _of(GET)(ex) and ex.status in (200, 404),
@@ -94,7 +94,7 @@ def retrieved_unchanged(ex, expect):
     wanted = [i for i in wanted if isinstance(i, dict)]
     ids = all(isinstance(i.get("id"), str) for i in wanted)
     def described(item: dict) -> tuple:
-        return ((item.get("id"),) if ids else ()) + _what(item)
+        return ((item.get("id"),) if ids else ()) + what(item)
     shown = [described(i) for i in seen if isinstance(i, dict)]
     for index, item in enumerate(wanted):
         expected = described(item)
@@ -143,7 +143,7 @@ def input_items_as_sent(ex, expect):
         return
     whole = " (or the whole context, including them)" if chained else ""
     yield Finding(f"the {len(sent)} input item(s) sent{whole}: {shorten(_sent(created), 200)}",
-                  f"{len(listed)} item(s): {shorten([_what(i) for i in pg.items(ex)], 200)}" + (f"; never listed: {shorten(missing, 120)}" if missing else ""), "/data")
+                  f"{len(listed)} item(s): {shorten([what(i) for i in pg.items(ex)], 200)}" + (f"; never listed: {shorten(missing, 120)}" if missing else ""), "/data")
 
 
 @check("responses.cancelled", Level.MUST, "Responses > Cancel a response", applies=lambda ex: _answered(CANCEL)(ex) or _answered(GET)(ex),
