@@ -136,7 +136,7 @@ def input_items_as_sent(ex, expect):
     if ex.data.get("has_more") is not False or ex.path_params.get("response_id") != _body(created).get("id"):
         return  # only a whole listing of the created response can be compared with what was sent
     # Compared as collections: their order is list.order's (the walks know the order the items were sent in).
-    listed, sent = sorted(map(repr, map(_what, pg.items(ex)))), sorted(map(repr, _sent(created)))
+    listed, sent = sorted(map(repr, map(what, pg.items(ex)))), sorted(map(repr, _sent(created)))
     chained = isinstance(created.params.get("previous_response_id"), str)
     missing = [item for item in sent if item not in listed]
     if listed == sent or (chained and not missing):
