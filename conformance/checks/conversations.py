@@ -144,6 +144,15 @@ def response_appended(ex, expect):
                       f"{len(oldest_first)} item(s), oldest first: {shorten(oldest_first, 200)}", "/data")
 
 
+@check("conversations.response-named", Level.SHOULD, "Responses > Create a model response",
+       applies=lambda ex: _answered(RESPONSE)(ex) and _in_conversation(ex) is not None)
+def response_named(ex, expect):
+    """A response created in a conversation names it: conversation.id (optional in the Response object, which the real API fills)."""
+    named = ex.data.get("conversation")
+    if not isinstance(named, dict) or named.get("id") != _in_conversation(ex):
+        yield Finding(f"conversation {{'id': {_in_conversation(ex)!r}}}", shorten(named) if "conversation" in ex.data else "(absent)", "/conversation")
+
+
 def _tokens(ex: Exchange, name: str) -> int | None:
     usage = ex.data.get("usage")
     value = usage.get(name) if isinstance(usage, dict) else None

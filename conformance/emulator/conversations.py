@@ -21,6 +21,7 @@ from conformance.emulator.responses_api import request as item_rules, state
 from conformance.emulator.responses_api.items import input_items
 from conformance.emulator.store import store
 from conformance.emulator.validation import json_object, metadata
+from conformance.emulator.variants import chosen
 
 KIND = "conversations"
 MAX_ITEMS = 20
@@ -57,6 +58,8 @@ UNKNOWN_ACCEPTED = declare("conversation-unknown-accepted", "http.status", "test
                            "a response naming a conversation no one has is answered (200) as if none was named")
 CONTEXT_IGNORED = declare("conversation-context-ignored", "conversations.response-context", "test_conversation_second_turn",
                           "a response in a conversation is answered without the conversation's items")
+NOT_NAMED = declare("conversation-not-named", "conversations.response-named", "test_response_in_conversation",
+                   "a response created in a conversation does not name it (no conversation field)")
 OUTPUT_NOT_APPENDED = declare("conversation-output-not-appended", "conversations.response-appended", "test_response_in_conversation",
                               "a response's input is appended to its conversation, its output is not")
 
@@ -89,6 +92,15 @@ def _items(request: Request, body: dict, required: bool) -> list[dict]:
     return input_items({"input": given}, store(request).new_id)
 
 
+def _answer(request: Request, body: dict):
+    """A 200 with ``body``; the extra-fields variant adds an unknown field to it and to each item it lists."""
+    if chosen(request, "conversations-extra-fields"):
+        body = {**body, "x_emulator": {"region": "local"}}
+        if isinstance(body.get("data"), list):
+            body["data"] = [{**item, "x_emulator": True} for item in body["data"]]
+    return reply(request, 200, body)
+
+
 def _find(request: Request, conversation_id: str, param: str = "conversation_id") -> Conversation:
     return store(request).get(KIND, conversation_id, "conversation", param)
 
@@ -109,11 +121,11 @@ async def create(request: Request):
     if active(request, NO_CREATED_AT):
         del obj["created_at"]
     kept.add(KIND, Conversation(obj["id"], obj, [] if active(request, ITEMS_DROPPED) else items))
-    return reply(request, 200, obj)
+    return _answer(request, obj)
 
 
 async def retrieve(request: Request):
-    return reply(request, 200, _find(request, request.path_params["conversation_id"]).object)
+    return _answer(request, _find(request, request.path_params["conversation_id"]).object)
 
 
 async def update(request: Request):
@@ -124,10 +136,10 @@ async def update(request: Request):
     metadata(body)
     updated = {**conversation.object, "metadata": body["metadata"]}
     if active(request, UPDATE_IGNORED):
-        return reply(request, 200, conversation.object)
+        return _answer(request, conversation.object)
     if not active(request, UPDATE_NOT_KEPT):
         conversation.object = updated
-    return reply(request, 200, updated)
+    return _answer(request, updated)
 
 
 async def delete(request: Request):
@@ -139,18 +151,18 @@ async def delete(request: Request):
             if (record.response.get("conversation") or {}).get("id") == conversation.id:
                 store(request).remove(state.KIND, record.id)
     kind = "conversation" if active(request, DELETED_OBJECT_WRONG) else "conversation.deleted"
-    return reply(request, 200, {"id": conversation.id, "object": kind, "deleted": not active(request, DELETE_UNCONFIRMED)})
+    return _answer(request, {"id": conversation.id, "object": kind, "deleted": not active(request, DELETE_UNCONFIRMED)})
 
 
 async def create_items(request: Request):
     conversation = _find(request, request.path_params["conversation_id"])
     added = _items(request, await json_object(request), required=True)
     conversation.items.extend(added)
-    return reply(request, 200, _item_list(request, conversation.items if active(request, ITEMS_ADDED_ALL) else added))
+    return _answer(request, _item_list(request, conversation.items if active(request, ITEMS_ADDED_ALL) else added))
 
 
 async def list_items(request: Request):
-    return reply(request, 200, page(request, _find(request, request.path_params["conversation_id"]).items))
+    return _answer(request, page(request, _find(request, request.path_params["conversation_id"]).items))
 
 
 def _item(request: Request) -> tuple[Conversation, dict]:
@@ -164,7 +176,7 @@ def _item(request: Request) -> tuple[Conversation, dict]:
 
 async def retrieve_item(request: Request):
     conversation, item = _item(request)
-    return reply(request, 200, conversation.items[0] if active(request, ITEM_OTHER) else item)
+    return _answer(request, conversation.items[0] if active(request, ITEM_OTHER) else item)
 
 
 async def delete_item(request: Request):
@@ -172,8 +184,13 @@ async def delete_item(request: Request):
     if not active(request, ITEM_DELETE_NOOP):
         conversation.items.remove(item)
     if active(request, ITEM_DELETE_ANSWERS_ITEM):
-        return reply(request, 200, {"id": item["id"], "object": "conversation.item.deleted", "deleted": True})
-    return reply(request, 200, conversation.object)
+        return _answer(request, {"id": item["id"], "object": "conversation.item.deleted", "deleted": True})
+    return _answer(request, conversation.object)
+
+
+def shown(request: Request, body: dict) -> dict | None:
+    """The ``conversation`` field of a response created in one (``None``: not in one, or the fault leaves it out)."""
+    return None if named(body) is None or active(request, NOT_NAMED) else {"id": named(body)}
 
 
 def named(body: dict) -> str | None:

@@ -75,8 +75,8 @@ async def create(request: Request):
     }
     if "user" in body:
         response["user"] = body["user"]  # a string in the official document: not sent as null
-    if conversations.named(body) is not None:
-        response["conversation"] = {"id": conversations.named(body)}
+    if (conversation := conversations.shown(request, body)) is not None:
+        response["conversation"] = conversation
     response = object_faults.apply(request, body, response)
     shown = response
     if response["background"] and body.get("stream") is not True:
