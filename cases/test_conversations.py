@@ -104,13 +104,8 @@ def test_delete_conversation_keeps_items(api, models, resources):
 @pytest.mark.deep
 @pytest.mark.reference(CREATE)
 def test_conversation_items_at_limit(api, resources):
+    """21 items is test_invalid_requests.py's (derived from schemas/conversation.request.json: items items>20)."""
     create(api, conversation(resources, items=items(MAX_ITEMS)))
-
-
-@pytest.mark.deep
-@pytest.mark.reference(CREATE)
-def test_conversation_items_over_limit(api, resources):
-    create(api, conversation(resources, items=items(MAX_ITEMS + 1)), expect=400)
 
 
 @pytest.mark.reference(ADD_ITEMS)
@@ -131,6 +126,15 @@ def test_add_items_at_limit(api, resources):
 @pytest.mark.reference(ADD_ITEMS)
 def test_add_items_over_limit(api, resources):
     add(api, create(api, conversation(resources)).needed("id"), items(MAX_ITEMS + 1), expect=400)
+
+
+@pytest.mark.deep
+@pytest.mark.reference(LIST_ITEMS)
+def test_list_items_default_limit(api, resources):
+    """Without limit, a page holds 20 items (list.limit), and says more follow (list.has-more)."""
+    conversation_id = create(api, conversation(resources, items=items(MAX_ITEMS))).needed("id")
+    add(api, conversation_id, [message("One more item.")])
+    api.get(f"/conversations/{conversation_id}/items", expect=200)
 
 
 @pytest.mark.reference(RETRIEVE_ITEM)
