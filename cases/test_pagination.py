@@ -19,6 +19,7 @@ from conformance.pagination import PAGING, Seeded
 
 from .test_assistants import BETA, assistant
 from .test_batches import create as create_batch, input_file, requests_for
+from .test_conversations import message
 from .test_files import TRAINING, upload
 from .test_fine_tuning import create_job
 from .test_responses import response
@@ -136,6 +137,23 @@ def _input_items(api, models, resources, count: int, spread: bool) -> Seeded:
     return Seeded(path, frozenset(_ids(listed)), sequence=tuple(by_text[t] for t in texts if t in by_text))
 
 
+def _conversation_items(api, models, resources, count: int, spread: bool) -> Seeded:
+    """One conversation created with ``count`` items (no model is asked); ``more`` adds one item, as another client would.
+
+    Like a response's input items, a conversation's have no created_at: the walks learn the order they were
+    added in from each message's text; ``spread`` changes nothing."""
+    texts = [f"Item {k} of a list." for k in range(count)]
+    created = api.post("/conversations", json={"metadata": dict(resources.metadata), "items": [message(t) for t in texts]}, expect=200)
+    path = f"/conversations/{created.needed('id')}/items"
+
+    def more():
+        return api.post(path, json={"items": [message("One more item.")]}, expect=200)
+
+    listed = _listed(api, path)  # not judged against the create: the walks judge the order (test_create_conversation the items)
+    by_text = {part.get("text"): item.get("id") for item in listed for part in item.get("content") or () if isinstance(part, dict)}
+    return Seeded(path, frozenset(_ids(listed)), more=more, sequence=tuple(by_text[t] for t in texts if t in by_text))
+
+
 def _listed(api, path: str, **options) -> list[dict]:
     """The items of the list at ``path`` (one page of up to 100), which the walks then look for: the case cannot go on without them."""
     page = api.get(f"{path}?limit=100", expect=200, **options)
@@ -184,6 +202,7 @@ LISTINGS = {
     "vector-stores": Listing("GET /vector_stores", _vector_stores, ("vector-stores",)),
     "vector-store-files": Listing("GET /vector_stores/{vector_store_id}/files", _vector_store_files, ("vector-stores", "files")),
     "batch-files": Listing("GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files", _batch_files, ("vector-stores", "files")),
+    "conversation-items": Listing("GET /conversations/{conversation_id}/items", _conversation_items, ("conversations",)),
 }
 assert {listing.operation for listing in LISTINGS.values()} == set(PAGING), "every paginated list needs a way to seed it"
 

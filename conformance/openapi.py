@@ -34,6 +34,8 @@ NOT_GENERATED = {
     "POST /batches": "it needs an uploaded input file first",
 }
 """Operations that take a body no request schema can generate usefully or affordably: documented, not generated."""
+OPTIONAL_BODY = {"POST /conversations"}
+"""Operations whose body the reference does not require (its requestBody has no ``required: true``): a request without one is valid."""
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
@@ -88,7 +90,7 @@ def _operation(operation: Operation, schemas: dict[str, dict]) -> dict:
         body["x-not-generated"] = reason
     if operation.request:
         request = schemas[operation.request]
-        body["requestBody"] = {"required": True, "content": {JSON: {"schema": _ref(operation.request)}}}
+        body["requestBody"] = {"required": operation.key not in OPTIONAL_BODY, "content": {JSON: {"schema": _ref(operation.request)}}}
         if request.get("deprecated"):
             body["deprecated"] = True
     return body

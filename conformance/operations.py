@@ -156,6 +156,16 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/batches", "Batch > List batches", "list", item="batch", capability="batches"),
     Operation("GET", "/batches/{batch_id}", "Batch > Retrieve batch", "batch", capability="batches"),
     Operation("POST", "/batches/{batch_id}/cancel", "Batch > Cancel batch", "batch", capability="batches"),
+    # Most specific first: a template's parameter matches "conv_1/items/msg_1" too.
+    Operation("GET", "/conversations/{conversation_id}/items/{item_id}", "Conversations > Retrieve an item", "conversation.item", capability="conversations"),
+    Operation("DELETE", "/conversations/{conversation_id}/items/{item_id}", "Conversations > Delete an item", "conversation", capability="conversations"),
+    Operation("POST", "/conversations/{conversation_id}/items", "Conversations > Create items", "list", item="conversation.item", capability="conversations"),
+    Operation("GET", "/conversations/{conversation_id}/items", "Conversations > List items", "list", item="conversation.item", capability="conversations"),
+    Operation("POST", "/conversations", "Conversations > Create a conversation", "conversation", undo="DELETE /conversations/{id}", capability="conversations",
+              request="conversation.request"),
+    Operation("GET", "/conversations/{conversation_id}", "Conversations > Retrieve a conversation", "conversation", capability="conversations"),
+    Operation("POST", "/conversations/{conversation_id}", "Conversations > Update a conversation", "conversation", capability="conversations"),
+    Operation("DELETE", "/conversations/{conversation_id}", "Conversations > Delete a conversation", "conversation.deleted", capability="conversations"),
     Operation("POST", "/audio/transcriptions", "Audio > Create transcription", None, capability="transcriptions", formats=Formats("response_format", "json", {
         "json": Media((JSON,), "transcription"),
         "verbose_json": Media((JSON,), "transcription.verbose"),

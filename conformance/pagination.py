@@ -51,6 +51,7 @@ PAGING: dict[str, Paging] = {
     "GET /vector_stores": Paging(20, (1, 100), "desc", before=True, ids=True),
     "GET /vector_stores/{vector_store_id}/files": Paging(20, (1, 100), "desc", before=True, ids=True),
     "GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files": Paging(20, (1, 100), "desc", before=True, ids=True),
+    "GET /conversations/{conversation_id}/items": Paging(20, (1, 100), "desc", ids=True),  # no before; limit's bounds in its prose only
 }
 
 

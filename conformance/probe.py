@@ -6,7 +6,9 @@ operation rejects as invalid (400/422). A capability with only operations on one
 responses, cancel) is tried on an id no object has. A 404 is told apart by the target's answer to a
 route that cannot exist (conformance/missing_route.py): alike, the route is missing; different, the
 object is. When a made-up id's 404 is alike, or the id is refused (400/422), only a real object tells:
-the probe creates one stored response (16 output tokens), asks for it and cancels it, and deletes it.
+the probe creates one stored response (16 output tokens), asks for it and cancels it, and deletes it;
+for a conversation's routes, one empty conversation (no tokens), deleted again. A create that an empty
+body makes valid (POST /conversations) would create: its capability is tried on an id no object has.
 A 5xx is "served, but broken": the capability stays supported (its cases report the failure) and the
 profile says so.
 
@@ -42,6 +44,8 @@ PROBE_TOKENS = 16
 MAX_TRIED = 3
 """Listed models tried per kind: a target listing hundreds is not walked."""
 _BROKEN = 500
+_VALID_WHEN_EMPTY = {"POST /conversations"}
+"""Creates whose empty body is valid: probing them would create an object."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ def _probe_request(capability: str) -> operations.Operation | None:
     """The operation that tells whether a capability is served: a list if there is one, else a create,
     else an operation on one object (GET first), asked about an object that does not exist."""
     candidates = [op for op in operations.OPERATIONS if op.capability == capability]
-    plain = [op for op in candidates if "{" not in op.template]
+    plain = [op for op in candidates if "{" not in op.template and op.key not in _VALID_WHEN_EMPTY]
     on_one = sorted((op for op in candidates if "{" in op.template), key=lambda op: (op.method != "GET", op.template.count("/")))
     return next((op for op in plain if op.method == "GET"), plain[0] if plain else on_one[0] if on_one else None)
 
@@ -151,8 +155,12 @@ class _Prober:
                 # tells. A 404 unlike an unknown route's is about the object, so the route is served.
                 unsettled[capability] = answer
         self._choose_models()
-        if unsettled and "responses" not in found.lacking:
-            self._ask_about_a_real_object(unsettled)
+        conversations = {c: answer for c, answer in unsettled.items() if answer.path.startswith("/conversations/")}
+        responses = {c: answer for c, answer in unsettled.items() if c not in conversations}
+        if responses and "responses" not in found.lacking:
+            self._ask_about_a_real_object(responses)
+        if conversations:
+            self._ask_about_a_real_conversation(conversations)
         for variant in (c for c in CAPABILITIES if c.endswith("-streaming")):
             for table in (found.lacking, found.broken):
                 if variant.removesuffix("-streaming") in table:
@@ -206,21 +214,30 @@ class _Prober:
         model = self.findings.models.get("chat", (Models.chat, ""))[0]
         created = self.send("POST", "/responses", json={"model": model, "input": _SAY, "max_output_tokens": PROBE_TOKENS, "store": True,
                                                        "metadata": {MARKER: "probe"}})
-        response_id = created.body.get("id") if created.status == 200 and isinstance(created.body, dict) else None
-        if not isinstance(response_id, str):
+        self._settle(unsettled, created, "a response", "/responses/{id}")
+
+    def _ask_about_a_real_conversation(self, unsettled: dict[str, Answer]) -> None:
+        """Create one empty conversation (no tokens), ask each unsettled route about it, delete it."""
+        created = self.send("POST", "/conversations", json={"metadata": {MARKER: "probe"}})
+        self._settle(unsettled, created, "a conversation", "/conversations/{id}")
+
+    def _settle(self, unsettled: dict[str, Answer], created: Answer, noun: str, undo: str) -> None:
+        """Ask each unsettled route again about the object ``created`` made (``noun``), then delete it with ``undo``."""
+        object_id = created.body.get("id") if created.status == 200 and isinstance(created.body, dict) else None
+        if not isinstance(object_id, str):
             return  # no object to ask about: the comparison stands
         try:
             for capability, answer in unsettled.items():
-                again = self.send(answer.method, answer.path.replace(NO_SUCH_OBJECT, response_id))
-                path = again.path.replace(response_id, "{id}")
+                again = self.send(answer.method, answer.path.replace(NO_SUCH_OBJECT, object_id))
+                path = again.path.replace(object_id, "{id}")
                 if capability in self.findings.lacking and route_missing(again.status, again.body, self.unknown):
-                    self.findings.lacking[capability] += f", and so did {again.method} {path} of a response the probe created"
+                    self.findings.lacking[capability] += f", and so did {again.method} {path} of {noun} the probe created"
                     continue
                 self.findings.lacking.pop(capability, None)
                 if again.status >= _BROKEN:
-                    self.findings.broken[capability] = f"{again.method} {path} answered HTTP {again.status} for a response the probe created"
+                    self.findings.broken[capability] = f"{again.method} {path} answered HTTP {again.status} for {noun} the probe created"
         finally:
-            self.send("DELETE", f"/responses/{response_id}")
+            self.send("DELETE", undo.replace("{id}", object_id))
 
 
 def _ranked(listed: list[str], capability: str) -> list[str]:

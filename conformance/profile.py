@@ -45,6 +45,7 @@ CAPABILITIES = (
     "responses-compact",  # POST /responses/compact, and its compacted output as a new response's input
     "vector-stores",  # vector stores, their files and file batches, search
     "batches",  # POST /batches of a JSON Lines file (with files), retrieve, list, cancel, the output file
+    "conversations",  # /conversations and their items, and POST /responses with conversation
     "generated",  # requests generated from the OpenAPI document (cases/test_generated.py); they spend a budget
 )
 LEVELS = ("must", "should")

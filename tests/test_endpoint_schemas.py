@@ -42,6 +42,12 @@ ASSISTANT = {"id": "asst_abc123", "object": "assistant", "created_at": 169898497
              "temperature": 1.0, "response_format": "auto"}
 ASSISTANTS = {"object": "list", "data": [ASSISTANT], "first_id": "asst_abc123", "last_id": "asst_abc456", "has_more": False}
 ASSISTANT_DELETED = {"id": "asst_abc123", "object": "assistant.deleted", "deleted": True}
+# The official document's Conversations examples.
+CONVERSATION = {"id": "conv_123", "object": "conversation", "created_at": 1741900000, "metadata": {"topic": "demo"}}
+CONVERSATION_DELETED = {"id": "conv_123", "object": "conversation.deleted", "deleted": True}
+CONVERSATION_ITEM = {"type": "message", "id": "msg_abc", "status": "completed", "role": "user", "content": [{"type": "input_text", "text": "Hello!"}]}
+CONVERSATION_ITEMS = {"object": "list", "data": [CONVERSATION_ITEM, {**CONVERSATION_ITEM, "id": "msg_def", "content": [{"type": "input_text", "text": "How are you?"}]}],
+                      "first_id": "msg_abc", "last_id": "msg_def", "has_more": False}
 
 EXAMPLES = {
     "embeddings": ("embedding.list", None, EMBEDDINGS),
@@ -60,6 +66,10 @@ EXAMPLES = {
     "assistant": ("assistant", None, ASSISTANT),
     "assistants": ("list", "assistant", ASSISTANTS),
     "assistant-deleted": ("assistant.deleted", None, ASSISTANT_DELETED),
+    "conversation": ("conversation", None, CONVERSATION),
+    "conversation-deleted": ("conversation.deleted", None, CONVERSATION_DELETED),
+    "conversation-item": ("conversation.item", None, CONVERSATION_ITEM),
+    "conversation-items": ("list", "conversation.item", CONVERSATION_ITEMS),
 }
 
 VARIATIONS = {
@@ -105,6 +115,10 @@ NEGATIVES = {
     "assistant-name-too-long": ("assistant", None, ASSISTANT, "/name", "x" * 257, ("/name", "maxLength")),
     "assistant-17-metadata": ("assistant", None, ASSISTANT, "/metadata", {f"k{i}": "v" for i in range(17)}, ("/metadata", "maxProperties")),
     "assistant-deleted-object": ("assistant.deleted", None, ASSISTANT_DELETED, "/object", "assistant", ("/object", "const")),
+    "conversation-no-created-at": ("conversation", None, {k: v for k, v in CONVERSATION.items() if k != "created_at"}, None, None, ("", "required")),
+    "conversation-deleted-object": ("conversation.deleted", None, CONVERSATION_DELETED, "/object", "conversation", ("/object", "const")),
+    "conversation-item-status-null": ("list", "conversation.item", CONVERSATION_ITEMS, "/data/0/status", None, ("/data/0/status", "enum")),
+    "conversation-item-no-id": ("conversation.item", None, {k: v for k, v in CONVERSATION_ITEM.items() if k != "id"}, None, None, ("", "required")),
     "verbose-no-duration": ("transcription.verbose", None, {k: v for k, v in VERBOSE.items() if k != "duration"}, None, None, ("", "required")),
 }
 

@@ -33,8 +33,8 @@ def test_a_wrong_order_fails_at_must_level_although_a_burst_of_creations_shares_
     # ties is a legal sort. test_order seeds them in two seconds, so the order shows, in either depth.
     code, results = run_cases(tmp_path, with_fault(emulator, fault), "-k", "test_order", f"--depth={depth}")
     ran = [case for case in results["cases"] if case["status"] != "skip"]
-    # quick: one list, one order; deep: files, assistants, input items, vector stores, a store's files and a batch's files, both orders
-    assert len(ran) == (1 if depth == "quick" else 12)
+    # quick: one list, one order; deep: files, assistants, input items, conversation items, vector stores, a store's files and a batch's files, both orders
+    assert len(ran) == (1 if depth == "quick" else 14)
     assert code == 1
     failed = [case for case in ran if case["status"] == "fail"]
     assert failed and all({c["id"] for c in case["checks"] if c["status"] == "fail" and c["level"] == "must"} == {"list.order"} for case in failed)

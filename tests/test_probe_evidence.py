@@ -79,6 +79,19 @@ def test_made_up_ids_answered_like_missing_routes_are_settled_by_a_real_response
     assert found.lacking["responses-store"].endswith("and so did GET /responses/{id} of a response the probe created")
 
 
+def test_conversations_are_probed_without_creating_one_unless_a_made_up_id_leaves_it_open(server):
+    """POST /conversations with an empty body would create one: a made-up id is asked about, and only when its 404 is
+    alike an unknown route's does the probe create an empty conversation (no tokens), ask about it and delete it."""
+    full = server()
+    found = probe(_target(full.url))
+    assert "conversations" not in found.lacking and full.store.all("conversations") == []
+    found = probe(_target(full.url, "not-found-detail"))
+    assert "conversations" not in found.lacking and full.store.all("conversations") == []  # created, asked about, deleted
+    found = probe(_target(server({"models", "chat", "responses"}).url, "not-found-detail"))
+    # A server without them: its POST /conversations is a 404 too, so there is nothing to ask about and the comparison stands.
+    assert found.lacking["conversations"] == f"probe: GET /conversations/{NO_SUCH_OBJECT} answered HTTP 404 like a route that cannot exist"
+
+
 def test_a_made_up_id_refused_with_400_is_settled_by_a_real_response(server):
     """LiteLLM without an upstream: a made-up id is a 400 (it cannot be routed), its own response's GET and cancel a 500."""
     full = server()
@@ -146,7 +159,9 @@ def test_the_embeddings_model_is_the_one_answered_with_an_embedding_list():
     assert "embeddings" not in found.broken  # a model answered: the 500 of another is no verdict on the capability
     assert 'embeddings = "mock-embed"  # answered a valid embedding list' in text
     probed = sum(1 for c in CAPABILITIES if _probe_request(c) is not None)  # a variant (chat-streaming) has none of its own
-    assert found.requests == 1 + probed + 1 + 2  # the route that cannot exist, one per capability, one chat and two embeddings trials
+    # The route that cannot exist, one per capability, one chat and two embeddings trials, and the conversation it tries to
+    # create (its made-up id's 404 is like an unknown route's: only a real one could tell, and the create is a 404 too).
+    assert found.requests == 1 + probed + 1 + 2 + 1
 
 
 @pytest.mark.skipif(not REFERENCE_SPEC.is_file(), reason=f"the official OpenAPI document is not at {REFERENCE_SPEC}")

@@ -156,3 +156,25 @@ def test_a_response_created_with_store_false_has_nothing_to_remove(store, undo):
     resources = Resources(client=None)
     resources.track(Exchange(request, "/responses", response))
     assert list(resources._open) == undo
+
+
+@pytest.mark.parametrize("fault", [None, "conversation-output-not-appended", "conversation-items-dropped"])
+def test_conversations_a_case_creates_are_deleted_when_it_ends_and_no_others(fault):
+    """Conversations cannot be listed either: the emulator's store shows what is left. A customer's conversation stays;
+    the cases remove theirs (failing ones too), and the responses made in them."""
+    server = EmbeddedServer(api_key=KEY)
+    url = server.start()
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=5) as http:
+            theirs = http.post("/conversations", json={"items": [{"type": "message", "role": "user", "content": "Hi"}]}).json()["id"]
+
+            def left() -> set[str]:
+                return {c.id for c in server.store.all("conversations")} - {theirs} | {r.id for r in server.store.all("responses")}
+
+            watch = _AfterEachCase(left)
+            failed = _run(with_fault(url, fault) if fault else url, "-k", "test_conversations or conversation-items", "--depth=deep", plugins=[watch])
+            assert failed == (pytest.ExitCode.TESTS_FAILED if fault else pytest.ExitCode.OK)
+            assert watch.left == {}
+            assert http.get(f"/conversations/{theirs}/items").json()["data"][0]["content"][0]["text"] == "Hi"
+    finally:
+        server.stop()

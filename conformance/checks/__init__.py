@@ -8,7 +8,7 @@ from conformance.checks import media, resources, embeddings, moderations, images
 from conformance.checks import streaming, completions  # noqa: E402,F401  isort: skip
 from conformance.checks import responses_stream, responses  # noqa: E402,F401  isort: skip
 from conformance.checks import pagination, sockets  # noqa: E402,F401  isort: skip
-from conformance.checks import responses_state, responses_compact  # noqa: E402,F401  isort: skip
+from conformance.checks import responses_state, responses_compact, conversations  # noqa: E402,F401  isort: skip
 from conformance.checks import vector_stores, uploads, batches  # noqa: E402,F401  isort: skip
 
 __all__ = ["REGISTRY", "Check", "Expect", "Finding", "Level", "Outcome", "Violation", "check", "evaluate"]

@@ -21,7 +21,7 @@ def _about_one_object(ex) -> bool:
 
 
 def _object_id(ex) -> str:
-    # The object a path names is its last parameter (/fine_tuning/jobs/{id}/cancel, /files/{id}, /vector_stores/{vs}/files/{id}).
+    # The object a path names is its last parameter (/fine_tuning/jobs/{id}/cancel, /files/{id}, /conversations/{id}/items/{item_id}).
     return list(ex.path_params.values())[-1]
 
 
@@ -33,9 +33,10 @@ def same_object(ex, expect):
 
 
 @check("resource.deleted", Level.MUST, "Deleting objects",
-       applies=lambda ex: ex.ok and ex.operation is not None and ex.operation.method == "DELETE" and isinstance(ex.data, dict))
+       applies=lambda ex: ex.ok and ex.operation is not None and ex.operation.method == "DELETE" and str(ex.operation.schema).endswith(".deleted")
+       and isinstance(ex.data, dict))
 def deleted(ex, expect):
-    """A delete answers {"id": <the id in the path>, "object": ..., "deleted": true}."""
+    """A delete answers {"id": <the id in the path>, "object": ..., "deleted": true} (a deletion object: deleting a conversation's item answers the conversation)."""
     # Absent fields are body.schema's findings: here, the values.
     if "deleted" in ex.data and ex.data["deleted"] is not True:
         yield Finding("deleted: true", f"deleted: {ex.data['deleted']!r}", "/deleted", ex.operation.section)

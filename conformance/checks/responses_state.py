@@ -49,7 +49,7 @@ def _earlier(key: str, background: bool | None = None):
     return within
 
 
-def _what(item: dict) -> tuple:
+def what(item: dict) -> tuple:
     """An item as a client tells it from another: its type and text (message), arguments (call) or output."""
     kind = item.get("type", "message")
     if kind == "message":
@@ -63,7 +63,7 @@ def _sent(create: Exchange) -> list[tuple]:
     """The input items a create sent, oldest first (a string input is one user message)."""
     given = create.params.get("input")
     items = [{"type": "message", "content": given}] if isinstance(given, str) else given if isinstance(given, list) else []
-    return [_what(item) for item in items if isinstance(item, dict)]
+    return [what(item) for item in items if isinstance(item, dict)]
 
 
 @check("responses.stored", Level.MUST, "Responses > Get a model response", applies=lambda ex: _of(GET)(ex) and ex.status in (200, 404),
@@ -94,7 +94,7 @@ def retrieved_unchanged(ex, expect):
     wanted = [i for i in wanted if isinstance(i, dict)]
     ids = all(isinstance(i.get("id"), str) for i in wanted)
     def described(item: dict) -> tuple:
-        return ((item.get("id"),) if ids else ()) + _what(item)
+        return ((item.get("id"),) if ids else ()) + what(item)
     shown = [described(i) for i in seen if isinstance(i, dict)]
     for index, item in enumerate(wanted):
         expected = described(item)
@@ -149,14 +149,14 @@ def input_items_as_sent(ex, expect):
     if not _whole(ex) or ex.path_params.get("response_id") != _body(created).get("id"):
         return  # only a whole listing of the created response can be compared with what was sent
     # Compared as collections: their order is list.order's (the walks know the order the items were sent in).
-    listed, sent = sorted(map(repr, map(_what, pg.items(ex)))), sorted(map(repr, _sent(created)))
+    listed, sent = sorted(map(repr, map(what, pg.items(ex)))), sorted(map(repr, _sent(created)))
     chained = isinstance(created.params.get("previous_response_id"), str)
     missing = [item for item in sent if item not in listed]
     if listed == sent or (chained and not missing):
         return
     whole = " (or the whole context, including them)" if chained else ""
     yield Finding(f"the {len(sent)} input item(s) sent{whole}: {shorten(_sent(created), 200)}",
-                  f"{len(listed)} item(s): {shorten([_what(i) for i in pg.items(ex)], 200)}" + (f"; never listed: {shorten(missing, 120)}" if missing else ""), "/data")
+                  f"{len(listed)} item(s): {shorten([what(i) for i in pg.items(ex)], 200)}" + (f"; never listed: {shorten(missing, 120)}" if missing else ""), "/data")
 
 
 @check("responses.cancelled", Level.MUST, "Responses > Cancel a response", applies=lambda ex: _answered(CANCEL)(ex) or _answered(GET)(ex),

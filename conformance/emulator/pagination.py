@@ -31,6 +31,8 @@ UNKNOWN_CURSOR_INCONSISTENT = declare("unknown-cursor-inconsistent", "list.unkno
 OFFSET_PAGES = declare("offset-pagination", "list.walk-concurrent", "test_walk_concurrent",
                        "pages are cut by position in the list as it was at the first page: objects created meanwhile shift them")
 LIMIT_UNBOUNDED = declare("limit-unbounded", "http.status", "test_limit_out_of_bounds", "limit outside the reference's bounds is accepted")
+DEFAULT_LIMIT_IGNORED = declare("default-limit-ignored", "list.limit", "test_list_items_default_limit",
+                                "without limit, a page holds every item (the reference's default is 20 on most lists)")
 LIMIT_MAX_EXCLUSIVE = declare("limit-max-exclusive", "http.status", "test_limit_at_bounds", "limit equal to the reference's maximum is rejected")
 OBJECT_WRONG = declare("list-object-wrong", "body.schema", "test_list_models or test_walk_after", 'lists, the models list included, answer object "page" instead of "list"')
 PAST_THE_END = object()
@@ -80,7 +82,7 @@ def _limit(request: Request, rules: Paging) -> int:
         low, high = 0, None
     elif active(request, LIMIT_MAX_EXCLUSIVE) and high is not None:
         high -= 1
-    limit = request.query_params.get("limit", str(rules.default_limit))
+    limit = request.query_params.get("limit", str(high if active(request, DEFAULT_LIMIT_IGNORED) and high else rules.default_limit))
     if not limit.isdigit() or int(limit) < low or (high is not None and int(limit) > high):
         bounds = f"between {low} and {high}" if high is not None else f"of at least {low}"
         raise invalid("limit", f"Invalid 'limit': expected an integer {bounds}, got {limit!r}.")

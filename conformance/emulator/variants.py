@@ -40,6 +40,7 @@ VARIANTS: dict[str, str] = {
     "responses-obfuscation": "an obfuscation field on every Responses delta event (the real API's stream obfuscation)",
     "responses-args-done-no-name": "function_call_arguments.done without name, as the reference's real streams (its document requires name)",
     "chat-no-logprobs": "chat choices without logprobs, as the reference answers for its reasoning, search and audio models (its document requires it)",
+    "conversations-extra-fields": "unknown fields in every Conversations answer: conversations, deletion objects, items and their lists",
     "responses-queued": "response.queued between response.created and response.in_progress",
     "responses-output-phase": 'assistant output messages labelled phase "final_answer" (MessagePhase; Open Responses\' response-output-phase-schema)',
     "compact-only-item": "a compacted output of the compaction item alone, the user's messages compacted too (the reference keeps them in its example)",

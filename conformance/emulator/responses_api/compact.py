@@ -15,7 +15,7 @@ from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.replies import reply
 from conformance.emulator.responses_api import output, request as body_rules, state
-from conformance.emulator.responses_api.routes import input_items
+from conformance.emulator.responses_api.items import input_items
 from conformance.emulator.store import store
 from conformance.emulator.validation import json_object
 from conformance.emulator.variants import chosen

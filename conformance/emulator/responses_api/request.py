@@ -63,8 +63,8 @@ def validate(body: dict, request: Request) -> None:
         if active(request, INPUT_CRASH):
             raise APIError(500, "The server had an error while processing your request.", "server_error")
         raise invalid("input", "Invalid type for 'input': expected a string or an array of input items.", "invalid_type")
-    for i, item in enumerate(value if isinstance(value, list) else ()):
-        _item(f"input[{i}]", item, request)
+    for i, given in enumerate(value if isinstance(value, list) else ()):
+        item(f"input[{i}]", given, request)
     optional(body, "instructions", (str, type(None)))
     for flag in ("store", "stream", "background", "parallel_tool_calls"):
         optional(body, flag, (bool, type(None)))
@@ -87,16 +87,17 @@ def validate(body: dict, request: Request) -> None:
         raise invalid("previous_response_id", "Invalid parameters: 'previous_response_id' cannot be used together with 'conversation'.")
     if body.get("background") is True and body.get("store") is False:
         raise invalid("background", "Invalid value for 'background': background responses must be stored ('store' cannot be false).")
-    if body.get("conversation") is not None:
-        # Conversations are a separate API (/conversations) the emulator does not serve: none exists.
-        raise APIError(404, f"Conversation with id {body['conversation']!r} not found.", param="conversation")
+    conversation = body.get("conversation")
+    if conversation is not None and not isinstance(conversation, str) and not (isinstance(conversation, dict) and isinstance(conversation.get("id"), str)):
+        raise invalid("conversation", "Invalid type for 'conversation': expected a conversation id or an object with its id.", "invalid_type")
 
 
 def _one_of(value: object, choices: set[str]) -> bool:
     return isinstance(value, str) and value in choices  # a generated {} or [] is not hashable
 
 
-def _item(param: str, item: object, request: Request) -> None:
+def item(param: str, item: object, request: Request) -> None:
+    """An input item's rules (the input of a response, the items of a conversation)."""
     if not isinstance(item, dict):
         raise invalid(param, f"Invalid type for '{param}': expected an input item object.", "invalid_type")
     kind = item.get("type", "message")

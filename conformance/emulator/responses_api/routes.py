@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-import copy
-
 from starlette.requests import Request
 
-from conformance.emulator import models, streaming, vector_stores
+from conformance.emulator import conversations, models, streaming, vector_stores
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import active, declare
 from conformance.emulator.pagination import page
 from conformance.emulator.replies import reply
 from conformance.emulator.responses_api import events, object_faults, output, request as body_rules, state
+from conformance.emulator.responses_api.items import input_items
 from conformance.emulator.store import store
 from conformance.emulator.validation import json_object
 
 TOOL_OUTPUT_REJECTED = declare("responses-tool-output-rejected", "http.status", "test_function_call_output_answered",
                                "a function_call_output for the call just made rejected with 400")
-ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_", "reasoning": "rs_", "compaction": "cmp_"}
-
-
-def input_items(body: dict, new_id) -> list[dict]:
-    """The request's input as stored items: ids given, a string input as one user message, string content as parts."""
-    given = body.get("input")
-    raw = [{"role": "user", "content": given}] if isinstance(given, str) else given or []
-    items = []
-    for item in raw:
-        kind = item.get("type", "message")
-        stored = {**copy.deepcopy(item), "id": item.get("id") or new_id(ITEM_PREFIXES[kind]), "type": kind}
-        if kind == "message" and isinstance(stored["content"], str):
-            part = "output_text" if stored["role"] == "assistant" else "input_text"
-            stored["content"] = [{"type": part, "text": stored["content"]}]
-        if kind != "compaction":  # CompactionBody has no status
-            stored.setdefault("status", "completed")
-        items.append(stored)
-    return items
 
 
 def _tool(tool: dict) -> dict:
@@ -58,7 +39,7 @@ async def create(request: Request):
     body_rules.validate(body, request)
     model = models.find(body["model"], "chat", request)
     kept = store(request)
-    earlier = state.context_before(request, body.get("previous_response_id"))
+    earlier = [*conversations.context(request, body), *state.context_before(request, body.get("previous_response_id"))]
     items = input_items(body, kept.new_id)
     context = [*earlier, *items]
     _check_calls(request, context)
@@ -97,6 +78,8 @@ async def create(request: Request):
     }
     if "user" in body:
         response["user"] = body["user"]  # a string in the official document: not sent as null
+    if (conversation := conversations.shown(request, body)) is not None:
+        response["conversation"] = conversation
     response = object_faults.apply(request, body, response)
     shown = response
     if response["background"] and body.get("stream") is not True:
@@ -104,6 +87,7 @@ async def create(request: Request):
         shown = {**response, "status": "queued", "output": [], "usage": None, "completed_at": None, "incomplete_details": None}
     state.save(request, state.Record(response["id"], shown, items, context, final=response if shown is not response else None),
                streamed=body.get("stream") is True)
+    conversations.append(request, body, items, response["output"])
     if body.get("stream") is True:
         return streaming.event_stream(request, events.events(request, response), typed=True)
     return reply(request, 200, shown)
