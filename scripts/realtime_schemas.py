@@ -31,6 +31,11 @@ DROPPED = {"description", "example", "examples", "title", "discriminator", "depr
 """Keywords that say nothing a validator uses (a discriminator with a mapping only repeats its anyOf's branches)."""
 NAMED = {"properties", "patternProperties", "$defs"}
 DATA = {"enum", "const", "default"}
+PART_TYPES = {"text": "output_text", "audio": "output_audio"}
+LENIENT_PARTS = ("RealtimeServerEventResponseContentPartAdded", "RealtimeServerEventResponseContentPartDone")
+"""The document's content_part events name a part ``text`` or ``audio`` where its items (and what GA servers send in these
+events too: aimock, modelled on captures of the real API, and the SDKs' fixes for it) say ``output_text``, ``output_audio``:
+both names are accepted there."""
 SIDES = {
     "server": ("RealtimeServerEvent", "Realtime server event",
                "A message the server sends on a Realtime session (RealtimeServerEvent*), chosen by `type`."),
@@ -50,6 +55,9 @@ def build(document: dict, side: str) -> dict:
         name = todo.pop()
         if name not in defs:
             defs[name] = _cleaned(components[name])
+            if name in LENIENT_PARTS:
+                kind = defs[name]["properties"]["part"]["properties"]["type"]
+                kind["enum"] = [*kind["enum"], *(PART_TYPES[k] for k in kind["enum"] if k in PART_TYPES)]
             todo += _references(components[name])
     by_type: dict[str, list[str]] = {}
     for name in events:

@@ -1,7 +1,7 @@
 """The emulator's endpoint modules beyond models and chat; each route serves one capability of a target profile."""
 
-from conformance.emulator import assistants, audio, completions, embeddings, files, fine_tuning, images, moderations
+from conformance.emulator import assistants, audio, completions, embeddings, files, fine_tuning, images, moderations, realtime
 from conformance.emulator.responses_api import routes as responses_api
 
-ENDPOINTS = (embeddings, moderations, images, audio, files, fine_tuning, assistants, completions, responses_api)
-"""Each module has ROUTES: (profile capability, method, path, handler) rows."""
+ENDPOINTS = (embeddings, moderations, images, audio, files, fine_tuning, assistants, completions, responses_api, realtime)
+"""Each module has ROUTES: (profile capability, method, path, handler) rows; method WEBSOCKET: a WebSocket route."""
