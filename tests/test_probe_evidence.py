@@ -145,7 +145,8 @@ def test_the_embeddings_model_is_the_one_answered_with_an_embedding_list():
     assert tried == ["broken-embed", "mock-embed"]  # in that order, and no further
     assert "embeddings" not in found.broken  # a model answered: the 500 of another is no verdict on the capability
     assert 'embeddings = "mock-embed"  # answered a valid embedding list' in text
-    assert found.requests == 1 + 14 + 1 + 2  # the route that cannot exist, one per capability, one chat and two embeddings trials
+    served = [c for c in CAPABILITIES if not c.endswith("-streaming") and c != "generated"]
+    assert found.requests == 1 + len(served) + 1 + 2  # the route that cannot exist, one per capability, one chat and two embeddings trials
 
 
 @pytest.mark.skipif(not REFERENCE_SPEC.is_file(), reason=f"the official OpenAPI document is not at {REFERENCE_SPEC}")
@@ -156,3 +157,10 @@ def test_generated_requests_tell_a_missing_route_by_the_same_comparison(emulator
     rows = {c["id"].split("[", 1)[1].rstrip("]"): c for c in results["cases"]}
     assert rows["POST /batches"]["status"] == "skip", rows["POST /batches"]
     assert "does not implement this operation (HTTP 404: like a route that cannot exist)" in rows["POST /batches"]["reason"]
+
+
+def test_the_realtime_capability_is_told_by_its_websocket_handshake(server):
+    """The Realtime API has no HTTP operation: a handshake on /realtime tells, and nothing is sent on the socket."""
+    assert "realtime" not in probe(_target(server().url)).lacking
+    found = probe(_target(server({"models", "chat"}).url))
+    assert found.lacking["realtime"] == "probe: the WebSocket handshake of GET /realtime answered HTTP 403"

@@ -30,7 +30,7 @@ from conformance.emulator.replies import reply
 
 BINARY_FRAME = declare("realtime-binary-frame", "socket.json-events", "test_realtime_text_response", "a binary frame (a few PCM bytes) among the events")
 MISSING_FIELD = declare("realtime-delta-without-item-id", "realtime.event-schema", "test_realtime_text_response", "response.output_text.delta without item_id")
-SAME_EVENT_ID = declare("realtime-event-id-repeated", "realtime.event-ids", "test_realtime_session_created", "every server event carries the same event_id")
+SAME_EVENT_ID = declare("realtime-event-id-repeated", "realtime.event-ids", "test_realtime_session_update", "every server event carries the same event_id")
 NO_SESSION_CREATED = declare("realtime-no-session-created", "realtime.session-created", "test_realtime_session_created", "the session starts without session.created (it comes after the first client event)")
 ANY_KEY = declare("realtime-any-key", "realtime.refused", "test_realtime_unknown_key", "an unknown key is served a session")
 BETA_SERVED = declare("realtime-beta-served", "realtime.beta-header", "test_realtime_beta_header", "the retired beta header gets a beta session (a session without type, beta event names)")
