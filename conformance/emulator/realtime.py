@@ -244,7 +244,7 @@ class Session:
             await self._transcribe(item)
 
     async def _transcribe(self, item: dict) -> None:
-        words = _pieces(self.request, TRANSCRIPT)
+        words = _pieces(self.request, TRANSCRIPT, whole=True)
         if active(self.request, VLLM_DIALECT):
             for word in words:
                 await self.ws.send_text(json.dumps({"type": "transcription.delta", "delta": word}))
@@ -294,7 +294,7 @@ class Session:
         self.items.append(item)
         if call:
             arguments = "{'city': 'Paris'}" if active(self.request, ARGUMENTS_NOT_JSON) else json.dumps({"city": "Paris"})
-            for piece in _pieces(self.request, arguments):
+            for piece in _pieces(self.request, arguments, whole=True):
                 await self._paced({"type": "response.function_call_arguments.delta", **mismatch, "call_id": item["call_id"], "delta": piece})
             item["arguments"] = arguments
             await self.send({"type": "response.function_call_arguments.done", **events, "call_id": item["call_id"], "name": call, "arguments": arguments})
@@ -391,10 +391,11 @@ def _forced_call(options: dict) -> str | None:
     return None
 
 
-def _pieces(request, text: str) -> list[str]:
-    """The deltas of ``text``: a word each (the space before it included), one character each or all in one in the variant."""
+def _pieces(request, text: str, whole: bool = False) -> list[str]:
+    """The deltas of ``text``: a word each (the space before it included); in the variant, one character each, or
+    with ``whole`` (arguments, transcripts) all in one."""
     if variants.chosen(request, "realtime-delta-sizes"):
-        return list(text) if len(text) % 2 else [text]
+        return [text] if whole else list(text)
     words = text.split(" ")
     return [words[0]] + [" " + word for word in words[1:]]
 

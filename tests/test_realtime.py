@@ -1,0 +1,73 @@
+"""The Realtime API's cases and checks (cases/test_realtime.py, conformance/checks/realtime.py) beyond the fault table:
+legal variants pass, what the suite sends is valid, vLLM's transcription dialect is named, the audio is generated."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import struct
+
+import pytest
+
+from conformance import samples, validation
+from conformance.emulator.variants import VARIANTS
+from tests.conftest import failed_checks, run_cases, with_fault
+
+REALTIME_VARIANTS = sorted(name for name in VARIANTS if name.startswith("realtime-"))
+SEEN = {
+    # What each variant changes, so that a variant that silently did nothing cannot pass.
+    "realtime-vendor-events": lambda frames: any('"vendor.trace"' in f for f in frames),
+    "realtime-extra-fields": lambda frames: any('"x_vendor"' in f for f in frames),
+    "realtime-reordered-keys": lambda frames: any(f.startswith('{"event_id"') for f in frames),
+    "realtime-delta-sizes": lambda frames: {len(json.loads(f)["delta"]) == 1 for f in frames if '.delta"' in f and "audio.delta" not in f} == {True, False},
+    "realtime-refusal-event": lambda frames: any('"invalid_api_key"' in f for f in frames),
+}
+
+
+def frames(results: dict, sent: bool = False) -> list[str]:
+    return [frame["data"] for case in results["cases"] for exchange in case["exchanges"]
+            for frame in (exchange.get("socket") or {}).get("frames", ()) if frame["sent"] is sent]
+
+
+@pytest.mark.parametrize("variant", REALTIME_VARIANTS)
+def test_legal_realtime_variants_pass(variant, emulator, tmp_path):
+    code, results = run_cases(tmp_path, emulator.replace("/v1", f"/variant/{variant}/v1"), "-k", "test_realtime")
+    assert (code, failed_checks(results)) == (0, set())
+    assert SEEN[variant](frames(results)), f"the variant {variant} changed nothing the cases saw"
+
+
+def test_every_event_the_cases_send_is_a_valid_client_event_but_the_deliberately_invalid_ones(emulator, tmp_path):
+    code, results = run_cases(tmp_path, emulator, "-k", "test_realtime")
+    assert code == 0
+    validator = validation.validator("realtime.client.event")
+    invalid = []
+    for case in results["cases"]:
+        for exchange in case["exchanges"]:
+            for frame in (exchange.get("socket") or {}).get("frames", ()):
+                if frame["sent"] and '"input_audio_buffer.append"' not in frame["data"]:  # cut in the report: judged below
+                    try:
+                        event = json.loads(frame["data"])
+                    except ValueError:
+                        event = None
+                    if event is None or list(validator.iter_errors(event)) or event["type"].startswith("openai_conformance."):
+                        invalid.append((case["id"].split("::")[-1], frame["data"][:60]))
+    append = {"type": "input_audio_buffer.append", "event_id": "evt_suite_1", "audio": base64.b64encode(samples.tone(0.25, 24000)).decode()}
+    assert not list(validator.iter_errors(append))
+    assert invalid == [("test_realtime_invalid_events", "{not json"),
+                       ("test_realtime_invalid_events", '{"type": "openai_conformance.no_such_event", "event_id": "ev'),
+                       ("test_realtime_invalid_events", '{"type": "conversation.item.create", "event_id": "evt_suite_')]
+
+
+def test_vllm_transcription_dialect_is_named_as_such(emulator, tmp_path):
+    _, results = run_cases(tmp_path, with_fault(emulator, "vllm-transcription-dialect"), "-k", "test_realtime_transcription")
+    failure = next(f for case in results["cases"] for c in case["checks"] if c["id"] == "realtime.transcription" for f in c["failures"])
+    assert "vLLM's dialect: transcription.delta, transcription.done (docs/reference-departures.md)" in json.dumps(failure)
+
+
+def test_the_tone_is_pcm16_at_the_rate_asked():
+    pcm = samples.tone(0.01, 24000)
+    values = struct.unpack(f"<{len(pcm) // 2}h", pcm)
+    assert len(values) == 240 and 16000 < max(values) <= 16383
+    assert values[6] == int(16383 * math.sin(2 * math.pi * 440 * 6 / 24000))
+    assert base64.b64decode(base64.b64encode(pcm)) == pcm
