@@ -7,12 +7,16 @@ import base64
 import json
 import math
 import struct
+import subprocess
+import sys
 
 import pytest
 
 from conformance import samples, validation
+from conformance.config import Target
 from conformance.emulator.variants import VARIANTS
-from tests.conftest import failed_checks, run_cases, with_fault
+from conformance.transport import Client
+from tests.conftest import KEY, failed_checks, run_cases, with_fault
 
 REALTIME_VARIANTS = sorted(name for name in VARIANTS if name.startswith("realtime-"))
 SEEN = {
@@ -71,3 +75,29 @@ def test_the_tone_is_pcm16_at_the_rate_asked():
     assert len(values) == 240 and 16000 < max(values) <= 16383
     assert values[6] == int(16383 * math.sin(2 * math.pi * 440 * 6 / 24000))
     assert base64.b64decode(base64.b64encode(pcm)) == pcm
+
+
+def _recorded(base_url: str) -> dict:
+    """A text response's session against ``base_url``, as a JSON Lines row of docs/judge.md (every frame whole)."""
+    client = Client(Target(base_url=base_url, api_key=KEY, request_timeout=3), base_url)
+    with client.socket("/realtime", params={"model": "gpt-realtime"}) as socket:
+        socket.receive(lambda p: p.get("type") == "session.created")
+        socket.send({"type": "response.create", "event_id": "evt_1", "response": {"output_modalities": ["text"]}})
+        socket.receive(lambda p: p.get("type") == "response.done")
+    ex = socket.exchange
+    return {"request": {"method": "GET", "url": str(ex.request.url).replace("http://", "wss://"), "headers": {"authorization": "Bearer sk-REDACTED"}},
+            "response": {"status": ex.status, "headers": dict(ex.response.headers)},
+            "socket": {"frames": [{"sent": f.sent, "at": f.at, "data": f.data} for f in ex.socket.frames],
+                       "close_code": ex.socket.close_code, "closed_by": ex.socket.closed_by}}
+
+
+def test_judge_reads_a_recorded_session_and_runs_the_realtime_checks(emulator, tmp_path):
+    recording = tmp_path / "sessions.jsonl"
+    recording.write_text("\n".join(json.dumps(_recorded(url)) for url in (emulator, with_fault(emulator, "realtime-delta-lost"))) + "\n")
+    done = subprocess.run([sys.executable, "-m", "conformance.cli", "judge", str(recording), "--report-dir", str(tmp_path / "out"), "--", "-q"],
+                          capture_output=True, text=True, timeout=120)
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert done.returncode == 1, done.stdout[-2000:]
+    verdicts = [{c["id"]: c["status"] for c in case["checks"]} for case in results["cases"]]
+    assert verdicts[0]["realtime.text-integrity"] == verdicts[0]["realtime.event-schema"] == "pass"
+    assert verdicts[1]["realtime.text-integrity"] == "fail" and [v for v in verdicts[0].values() if v == "fail"] == []
