@@ -84,8 +84,8 @@ class Record:
         return [s for s in self.sent if s.type == kind and not _invalid(s)]
 
     def unanswered(self, kind: str) -> str:
-        """What a missing answer looks like: the waits that ran out, or how the session ended."""
-        waits = "; ".join(self.session.waits)
+        """What a missing answer looks like: the waits for it that ran out, or how the session ended."""
+        waits = "; ".join(wait for wait in self.session.waits if kind in wait)
         end = f"the server closed the session ({self.session.close_code})" if self.session.closed_by == "server" else self.session.interrupted
         return f"no {kind} came" + (f" ({waits})" if waits else f" ({end})" if end else "")
 
@@ -289,12 +289,15 @@ def transcription(ex, expect):
     record = Record(ex)
     ends = record.of("conversation.item.input_audio_transcription.completed", "conversation.item.input_audio_transcription.failed")
     for i, committed in record.of("input_audio_buffer.committed"):
-        if any(e.get("item_id") == committed.get("item_id") for _, e in ends):
+        item_id = committed.get("item_id")
+        if not isinstance(item_id, str):  # the committed event's own departure (realtime.audio-buffer): the item added after it is the one
+            item_id = next(((e.get("item") or {}).get("id") for j, e in record.of("conversation.item.added") if j > i), None)
+        if any(e.get("item_id") == item_id for _, e in ends):
             continue
         dialect = record.of(*VLLM_TRANSCRIPTION)
         seen = (f"vLLM's dialect: {', '.join(sorted({e['type'] for _, e in dialect}))} (docs/reference-departures.md)" if dialect
                 else record.unanswered("conversation.item.input_audio_transcription.completed"))
-        yield Finding(f"conversation.item.input_audio_transcription.completed for item {committed.get('item_id')!r}", seen, f"/frames/{dialect[0][0]}" if dialect else f"/frames/{i}")
+        yield Finding(f"conversation.item.input_audio_transcription.completed for item {item_id!r}", seen, f"/frames/{dialect[0][0]}" if dialect else f"/frames/{i}")
 
 
 # --- responses --------------------------------------------------------------------------------------------------
@@ -481,10 +484,12 @@ def _invalid(sent: Sent) -> bool:
 def error_event(ex, expect):
     """A malformed or invalid client event gets an error event whose error.event_id names it."""
     record = Record(ex)
-    for sent in record.sent:
+    ends = [s.at for s in record.sent[1:]] + [len(ex.socket.frames)]
+    for sent, end in zip(record.sent, ends):
         if not _invalid(sent):
             continue
-        errors = [(i, e) for place, i, e in record.events if place > sent.at and e["type"] == "error"]
+        # The suite waits for each answer before it sends the next event: what answers this one comes before that.
+        errors = [(i, e) for place, i, e in record.events if sent.at < place < end and e["type"] == "error"]
         what = shorten(sent.payload if event(sent.payload) else "a frame that is no JSON event", 100)
         if not errors:
             yield Finding(f"an error event answering {what}", record.unanswered("error"), section=CLIENT)
