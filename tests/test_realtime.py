@@ -66,7 +66,7 @@ def test_every_event_the_cases_send_is_a_valid_client_event_but_the_deliberately
 def test_vllm_transcription_dialect_is_named_as_such(emulator, tmp_path):
     _, results = run_cases(tmp_path, with_fault(emulator, "vllm-transcription-dialect"), "-k", "test_realtime_transcription")
     failure = next(f for case in results["cases"] for c in case["checks"] if c["id"] == "realtime.transcription" for f in c["failures"])
-    assert "vLLM's dialect: transcription.delta, transcription.done (docs/reference-departures.md)" in json.dumps(failure)
+    assert "vLLM's dialect: transcription.delta, transcription.done (docs/realtime.md)" in json.dumps(failure)
 
 
 def test_the_tone_is_pcm16_at_the_rate_asked():

@@ -29,7 +29,7 @@ UNKNOWN_KEY_PREFIX = "openai-conformance-unknown-"
 """How the suite's made-up keys begin (as in cases/test_auth.py): a session opened with one must be refused."""
 BETA = "realtime=v1"
 VLLM_TRANSCRIPTION = ("transcription.delta", "transcription.done")
-"""vLLM's transcription events on its /v1/realtime (docs/reference-departures.md), in place of the reference's."""
+"""vLLM's transcription events on its /v1/realtime (docs/realtime.md), in place of the reference's."""
 
 
 @dataclass(frozen=True)
@@ -295,7 +295,7 @@ def transcription(ex, expect):
         if any(e.get("item_id") == item_id for _, e in ends):
             continue
         dialect = record.of(*VLLM_TRANSCRIPTION)
-        seen = (f"vLLM's dialect: {', '.join(sorted({e['type'] for _, e in dialect}))} (docs/reference-departures.md)" if dialect
+        seen = (f"vLLM's dialect: {', '.join(sorted({e['type'] for _, e in dialect}))} (docs/realtime.md)" if dialect
                 else record.unanswered("conversation.item.input_audio_transcription.completed"))
         yield Finding(f"conversation.item.input_audio_transcription.completed for item {item_id!r}", seen, f"/frames/{dialect[0][0]}" if dialect else f"/frames/{i}")
 
