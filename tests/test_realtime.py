@@ -101,3 +101,10 @@ def test_judge_reads_a_recorded_session_and_runs_the_realtime_checks(emulator, t
     verdicts = [{c["id"]: c["status"] for c in case["checks"]} for case in results["cases"]]
     assert verdicts[0]["realtime.text-integrity"] == verdicts[0]["realtime.event-schema"] == "pass"
     assert verdicts[1]["realtime.text-integrity"] == "fail" and [v for v in verdicts[0].values() if v == "fail"] == []
+
+
+def test_the_fault_gateway_serves_sockets_and_refuses_an_unknown_fault_before_the_upgrade(emulator):
+    client = Client(Target(base_url=with_fault(emulator, "no-such-fault"), api_key=KEY, request_timeout=3), with_fault(emulator, "no-such-fault"))
+    with client.socket("/realtime") as socket:
+        assert not socket.opened
+    assert socket.exchange.status == 404 and socket.exchange.data["error"]["code"] == "unknown_fault"
