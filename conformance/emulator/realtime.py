@@ -77,7 +77,7 @@ class Session:
         self.items: list[dict] = []
         self.buffer = bytearray()
         self.running: tuple[dict, asyncio.Task, dict] | None = None
-        self.errors = 0
+        """The response in progress: its object, the task streaming it, and the item it is on."""
         intent = websocket.query_params.get("intent")
         self.config = {
             "type": "transcription" if intent == "transcription" else "realtime",
@@ -113,7 +113,7 @@ class Session:
 
     def session(self) -> dict:
         config = copy.deepcopy(self.config)
-        if self.beta:  # the retired beta shape: no type, formats as strings
+        if self.beta:  # the retired beta shape: no type, modalities for output_modalities
             config.pop("type")
             config["modalities"] = config.pop("output_modalities")
         return config
@@ -121,7 +121,8 @@ class Session:
     # --- the loop ------------------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        if not active(self.request, NO_SESSION_CREATED):
+        announced = not active(self.request, NO_SESSION_CREATED)  # the fault: session.created only once the client spoke
+        if announced:
             await self.send({"type": "session.created", "session": self.session()})
         while True:
             message = await self.ws.receive()
@@ -138,8 +139,8 @@ class Session:
                     raise Invalid("The event is not valid JSON.", "invalid_json") from None
                 if not isinstance(event, dict) or not isinstance(event.get("type"), str):
                     raise Invalid("The 'type' field is missing.", "invalid_event", "type")
-                if active(self.request, NO_SESSION_CREATED) and self.errors == 0:
-                    self.errors = -1  # once: the late session.created
+                if not announced:
+                    announced = True
                     await self.send({"type": "session.created", "session": self.session()})
                 handler = HANDLERS.get(event["type"])
                 if handler is None:
