@@ -14,6 +14,7 @@ import pytest
 
 from conformance import samples, validation
 from conformance.config import Target
+from conformance.emulator.faults import FAULTS
 from conformance.emulator.variants import VARIANTS
 from conformance.transport import Client
 from tests.conftest import KEY, failed_checks, run_cases, with_fault
@@ -43,7 +44,7 @@ def test_legal_realtime_variants_pass(variant, emulator, tmp_path):
 
 def test_every_event_the_cases_send_is_a_valid_client_event_but_the_deliberately_invalid_ones(emulator, tmp_path):
     code, results = run_cases(tmp_path, emulator, "-k", "test_realtime")
-    assert code == 0
+    assert code == 0 and KEY not in json.dumps(results)
     validator = validation.validator("realtime.client.event")
     invalid = []
     for case in results["cases"]:
@@ -108,3 +109,13 @@ def test_the_fault_gateway_serves_sockets_and_refuses_an_unknown_fault_before_th
     with client.socket("/realtime") as socket:
         assert not socket.opened
     assert socket.exchange.status == 404 and socket.exchange.data["error"]["code"] == "unknown_fault"
+
+
+@pytest.mark.parametrize("selection, faults", [
+    ("test_realtime_text_response", ("realtime-delta-lost", "realtime-response-id-mismatch", "realtime-binary-frame", "realtime-session-update-ignored")),
+    ("test_realtime_invalid_events", ("realtime-error-unnamed", "realtime-event-id-repeated")),
+    ("test_realtime_audio_input or test_realtime_transcription", ("realtime-commit-without-item", "vllm-transcription-dialect")),
+])
+def test_combined_realtime_faults_each_fail_their_check(selection, faults, emulator, tmp_path):
+    _, results = run_cases(tmp_path, with_fault(emulator, "+".join(faults)), "-k", selection)
+    assert {FAULTS[f].kills for f in faults} <= failed_checks(results)
