@@ -10,13 +10,17 @@ import struct
 import subprocess
 import sys
 
+import httpx
 import pytest
 
 from conformance import samples, validation
+from conformance.checks import Expect, evaluate
 from conformance.config import Target
 from conformance.emulator.faults import FAULTS
 from conformance.emulator.variants import VARIANTS
+from conformance.exchange import Exchange
 from conformance.transport import Client
+from conformance.websocket import Frame, Session
 from tests.conftest import KEY, failed_checks, run_cases, with_fault
 
 REALTIME_VARIANTS = sorted(name for name in VARIANTS if name.startswith("realtime-"))
@@ -119,3 +123,25 @@ def test_the_fault_gateway_serves_sockets_and_refuses_an_unknown_fault_before_th
 def test_combined_realtime_faults_each_fail_their_check(selection, faults, emulator, tmp_path):
     _, results = run_cases(tmp_path, with_fault(emulator, "+".join(faults)), "-k", selection)
     assert {FAULTS[f].kills for f in faults} <= failed_checks(results)
+
+
+def _exchange(*frames: tuple[bool, dict]) -> Exchange:
+    """A Realtime session made by hand: (sent, event) frames."""
+    request = httpx.Request("GET", "wss://api.example.invalid/v1/realtime?model=m", headers={"authorization": "Bearer sk-test"})
+    session = Session(frames=tuple(Frame(sent, json.dumps(event), k / 100) for k, (sent, event) in enumerate(frames)))
+    return Exchange(request, "/realtime", httpx.Response(101, request=request), socket=session)
+
+
+def test_an_event_at_another_output_index_than_its_item_s_is_found():
+    response = {"id": "resp_1", "object": "realtime.response", "status": "in_progress", "output": []}
+    item = {"id": "item_1", "type": "message", "role": "assistant", "content": []}
+    where = {"response_id": "resp_1", "item_id": "item_1", "content_index": 0}
+    exchange = _exchange(
+        (False, {"type": "session.created", "event_id": "e1", "session": {"type": "realtime", "id": "s", "object": "realtime.session"}}),
+        (True, {"type": "response.create", "event_id": "c1"}),
+        (False, {"type": "response.created", "event_id": "e2", "response": response}),
+        (False, {"type": "response.output_item.added", "event_id": "e3", "response_id": "resp_1", "output_index": 0, "item": item}),
+        (False, {"type": "response.content_part.added", "event_id": "e4", **where, "output_index": 1, "part": {"type": "text", "text": ""}}),
+    )
+    found = {v.finding.pointer: v.finding.seen for o in evaluate(exchange, Expect(101)) if o.check.id == "realtime.response-events" for v in o.violations}
+    assert found == {"/frames/1": "no response.done came", "/frames/3/output_index": "1"}

@@ -332,7 +332,7 @@ def _item_of(e: dict) -> object:
 
 @check("realtime.response-events", Level.MUST, "Realtime > Server events > response.done", applies=_session)
 def response_events(ex, expect):
-    """A response's events name it and its items, in order (item added, part added, deltas, their done, part done, item done), and end in response.done with usage."""
+    """A response's events name it, its items and their output_index, in order (item added, part added, deltas, their done, part done, item done), and end in response.done with usage."""
     record = Record(ex)
     for sent in record.sent_of("response.create"):
         yield from filter(None, [_answered(record, sent, "response.created")[1]])
@@ -340,6 +340,7 @@ def response_events(ex, expect):
         if done is None:
             yield Finding(f"response.done for response {response_id!r}", record.unanswered("response.done"), f"/frames/{i}")
         state: dict[object, str] = {}
+        indices: dict[object, object] = {}
         completed = done is not None and (done[1].get("response") or {}).get("status") == "completed"  # a cancelled one may end mid-part
         for j, e in events:
             kind, item_id = e["type"], _item_of(e)
@@ -351,6 +352,11 @@ def response_events(ex, expect):
                 yield Finding(f"{kind} inside its item's (and part's) added and done events", f"{kind} of item {item_id!r} while it is {state.get(item_id) or 'not added'}", f"/frames/{j}")
                 break
             state[item_id] = after
+            if kind == "response.output_item.added":
+                indices[item_id] = e.get("output_index")
+            elif "output_index" in e and e["output_index"] != indices.get(item_id):
+                yield Finding(f"output_index {indices.get(item_id)!r} (item {item_id!r}'s, as output_item.added gave it)", shorten(e["output_index"]), f"/frames/{j}/output_index")
+                break
             if kind == "response.output_audio.delta" and not _pcm(e.get("delta")):
                 yield Finding("base64 of 16-bit PCM samples (an even number of bytes)", shorten(e.get("delta"), 60), f"/frames/{j}/delta")
         if done is not None:
