@@ -28,6 +28,8 @@ SCHEMA = "realtime.server.event"
 UNKNOWN_KEY_PREFIX = "openai-conformance-unknown-"
 """How the suite's made-up keys begin (as in cases/test_auth.py): a session opened with one must be refused."""
 BETA = "realtime=v1"
+BETA_EVENTS = ("response.text.delta", "response.text.done", "response.audio.delta", "response.audio_transcript.delta")
+"""Event types of the retired beta that the GA document renamed (response.output_text.delta, ...)."""
 VLLM_TRANSCRIPTION = ("transcription.delta", "transcription.done")
 """vLLM's transcription events on its /v1/realtime (docs/realtime.md), in place of the reference's."""
 
@@ -180,7 +182,7 @@ def beta_header(ex, expect):
         if isinstance(session, dict) and "type" not in session:
             yield Finding("an error event (beta_api_shape_disabled), or a GA session with its type", "a beta session (no session.type)", f"/frames/{i}/session")
             return
-    for i, e in Record(ex).of("response.text.delta", "response.audio.delta", "response.audio_transcript.delta", "conversation.item.created"):
+    for i, e in Record(ex).of(*BETA_EVENTS):
         yield Finding("the GA event names, or an error event", f"the beta event {e['type']}", f"/frames/{i}/type")
         return
 
