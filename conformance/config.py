@@ -30,6 +30,7 @@ class Models:
     speech: str = "tts-1"
     transcription: str = "whisper-1"
     finetune: str = "gpt-4o-mini-2024-07-18"
+    realtime: str = "gpt-realtime"
 
     def of(self, capability: str | None) -> str | None:
         """The model a request of this profile capability names (None: the capability has none)."""
@@ -44,7 +45,8 @@ class Models:
 _MODEL_OF = {"chat": "chat", "completions": "completions", "models": "chat", "embeddings": "embeddings", "moderations": "moderation",
              "images": "images", "speech": "speech", "transcriptions": "transcription", "fine-tuning": "finetune", "assistants": "chat",
              "responses": "chat", "responses-store": "chat", "responses-background": "chat",
-             "responses-compact": "chat"}
+             "responses-compact": "chat",
+             "realtime": "realtime"}
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, fields
 import httpx
 
 from conformance import operations, tls
+from conformance import websocket as ws
 from conformance.config import ConfigError, Models, Target
 from conformance.missing_route import UnknownRoute, no_such_route, route_missing
 from conformance.preflight import LIST_BYTES, bounded_json, model_ids
@@ -46,6 +47,9 @@ MAX_TRIED = 3
 _BROKEN = 500
 _VALID_WHEN_EMPTY = {"POST /conversations"}
 """Creates whose empty body is valid: probing them would create an object."""
+
+SOCKETS = {"realtime": "/realtime"}
+"""Capabilities served over a WebSocket, and the path of their handshake."""
 
 
 @dataclass(frozen=True)
@@ -120,13 +124,14 @@ def _probe_request(capability: str) -> operations.Operation | None:
 def probe(target: Target) -> Findings:
     """What the target serves, from the evidence of its answers; the requests are counted."""
     headers = {"Authorization": f"Bearer {target.api_key}", "Accept-Encoding": ACCEPT_ENCODING, **BETA}
-    with httpx.Client(base_url=target.base_url, headers=headers, verify=tls.verification(target.ca_bundle, target.insecure)) as http:
-        return _Prober(target, http).run()
+    verify = tls.verification(target.ca_bundle, target.insecure)
+    with httpx.Client(base_url=target.base_url, headers=headers, verify=verify) as http:
+        return _Prober(target, http, verify).run()
 
 
 class _Prober:
-    def __init__(self, target: Target, http: httpx.Client) -> None:
-        self.target, self.http = target, http
+    def __init__(self, target: Target, http: httpx.Client, verify=True) -> None:
+        self.target, self.http, self.verify = target, http, verify
         self.findings = Findings()
         self.unknown: UnknownRoute | None = None
 
@@ -137,6 +142,9 @@ class _Prober:
         unsettled: dict[str, Answer] = {}
         """Operations on one object whose made-up id's answer leaves open whether the route works."""
         for capability in CAPABILITIES:
+            if capability in SOCKETS:
+                self.handshake(capability, SOCKETS[capability])
+                continue
             operation = _probe_request(capability)
             if operation is None:
                 continue  # a variant of another capability (chat-streaming of chat): as that one goes, below
@@ -183,6 +191,28 @@ class _Prober:
         if response.status_code in (401, 403) and judges_key:
             raise ConfigError(f"target {self.target.base_url} refuses the API key (HTTP {response.status_code} from {method} {path})")
         return Answer(method, path, response.status_code, body)
+
+    def handshake(self, capability: str, path: str) -> None:
+        """A capability served over a WebSocket: its opening handshake tells (101: served, closed at once; a refusal: lacking)."""
+        request = self.http.build_request("GET", path, params={"model": self.target.models.of(capability)})
+        self.findings.requests += 1
+        with ws.opening(request, tls.context(self.verify), min(self.target.request_timeout, 10.0)) as (_, response, error):
+            pass  # nothing is sent: the session ends before it costs anything
+        if response is None:
+            self.findings.lacking[capability] = f"probe: the WebSocket handshake of GET {path} got no answer ({self.target.redact(error or '')})"
+            return
+        status = response.status_code
+        if status == 401:  # not 403: a framework without the socket route refuses the upgrade so (Starlette's default)
+            raise ConfigError(f"target {self.target.base_url} refuses the API key (HTTP {status} from the WebSocket handshake of GET {path})")
+        if status >= _BROKEN:
+            self.findings.broken[capability] = f"the WebSocket handshake of GET {path} answered HTTP {status}"
+        elif status != 101:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            why = route_missing(status, body, self.unknown)
+            self.findings.lacking[capability] = f"probe: the WebSocket handshake of GET {path} answered HTTP {status}" + (f" ({why})" if why else "")
 
     def _choose_models(self) -> None:
         """For each served kind whose default model is not listed: a listed model the target answered for, when it can be tried."""

@@ -46,6 +46,7 @@ CAPABILITIES = (
     "vector-stores",  # vector stores, their files and file batches, search
     "batches",  # POST /batches of a JSON Lines file (with files), retrieve, list, cancel, the output file
     "conversations",  # /conversations and their items, and POST /responses with conversation
+    "realtime",  # the Realtime API's WebSocket protocol on /realtime
     "generated",  # requests generated from the OpenAPI document (cases/test_generated.py); they spend a budget
 )
 LEVELS = ("must", "should")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import array
 import io
+import math
 import struct
+import sys
 import wave
 import zlib
 
@@ -23,6 +26,14 @@ def wav(seconds: float = 0.5) -> bytes:
         out.setframerate(SAMPLE_RATE)
         out.writeframes(b"\0\0" * int(SAMPLE_RATE * seconds))
     return buffer.getvalue()
+
+
+def tone(seconds: float, rate: int, hertz: float = 440.0) -> bytes:
+    """Raw mono 16-bit little-endian PCM of a sine tone at half amplitude (the Realtime API's audio/pcm)."""
+    samples = array.array("h", (int(16383 * math.sin(2 * math.pi * hertz * n / rate)) for n in range(int(rate * seconds))))
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return samples.tobytes()
 
 
 def wav_seconds(data: bytes) -> float | None:

@@ -13,6 +13,7 @@ nothing the suite sends waits on the server beyond that: a server that stops tal
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -260,3 +261,12 @@ def record(session: Session, limit: int, redact: Callable[[str], str], max_frame
         "waits": list(session.waits),
     }
 
+
+
+def replayed(data: dict) -> Session:
+    """A session written as plain data (a recording's ``socket``, as docs/judge.md describes it) read back: each frame's
+    direction, time and data (text, or ``data_base64`` for a binary frame), how it closed, the waits that ran out."""
+    frames = tuple(Frame(bool(f["sent"]), base64.b64decode(f["data_base64"]) if f.get("data_base64") is not None else str(f["data"]), float(f.get("at") or 0))
+                   for f in data.get("frames") or ())
+    return Session(frames=frames, close_code=data.get("close_code"), close_reason=str(data.get("close_reason") or ""),
+                   closed_by=data.get("closed_by"), interrupted=data.get("interrupted"), waits=tuple(data.get("waits") or ()))

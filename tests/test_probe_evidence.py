@@ -16,7 +16,7 @@ from starlette.routing import Route
 from conformance.config import Target
 from conformance.emulator.server import EmbeddedServer
 from conformance.missing_route import UnknownRoute, route_missing
-from conformance.probe import NO_SUCH_OBJECT, _probe_request, probe, profile_text
+from conformance.probe import NO_SUCH_OBJECT, SOCKETS, _probe_request, probe, profile_text
 from conformance.profile import CAPABILITIES
 from tests.conftest import KEY, run_cases, with_fault
 from tests.test_generated import REFERENCE_SPEC
@@ -158,7 +158,7 @@ def test_the_embeddings_model_is_the_one_answered_with_an_embedding_list():
     assert tried == ["broken-embed", "mock-embed"]  # in that order, and no further
     assert "embeddings" not in found.broken  # a model answered: the 500 of another is no verdict on the capability
     assert 'embeddings = "mock-embed"  # answered a valid embedding list' in text
-    probed = sum(1 for c in CAPABILITIES if _probe_request(c) is not None)  # a variant (chat-streaming) has none of its own
+    probed = sum(1 for c in CAPABILITIES if _probe_request(c) is not None or c in SOCKETS)  # a variant (chat-streaming) has none of its own
     # The route that cannot exist, one per capability, one chat and two embeddings trials, and the conversation it tries to
     # create (its made-up id's 404 is like an unknown route's: only a real one could tell, and the create is a 404 too).
     assert found.requests == 1 + probed + 1 + 2 + 1
@@ -172,3 +172,10 @@ def test_generated_requests_tell_a_missing_route_by_the_same_comparison(emulator
     rows = {c["id"].split("[", 1)[1].rstrip("]"): c for c in results["cases"]}
     assert rows["POST /containers"]["status"] == "skip", rows["POST /containers"]
     assert "does not implement this operation (HTTP 404: like a route that cannot exist)" in rows["POST /containers"]["reason"]
+
+
+def test_the_realtime_capability_is_told_by_its_websocket_handshake(server):
+    """The Realtime API has no HTTP operation: a handshake on /realtime tells, and nothing is sent on the socket."""
+    assert "realtime" not in probe(_target(server().url)).lacking
+    found = probe(_target(server({"models", "chat"}).url))
+    assert found.lacking["realtime"] == "probe: the WebSocket handshake of GET /realtime answered HTTP 403"

@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from conformance.emulator import admission, chat, models, variants
 from conformance.emulator.endpoints import ENDPOINTS
@@ -63,9 +63,11 @@ def create_app(api_key: str | None = None, capabilities: Collection[str] | None 
     for module in ENDPOINTS:
         for capability, method, path, handler in module.ROUTES:
             if capabilities is None or capability in capabilities:
-                routes.append(Route(path, endpoint(handler), methods=[method]))
+                # A socket's handler admits the handshake itself (its refusal is a denial response, or an event then a close).
+                routes.append(WebSocketRoute(path, handler) if method == "WEBSOCKET" else Route(path, endpoint(handler), methods=[method]))
     app = Starlette(routes=[Mount("/v1", routes=routes)], exception_handlers={HTTPException: _http_error})
     app.state.store = Store()  # what clients create lives as long as this app instance
+    app.state.api_key = api_key  # for the socket handlers' admission
     return _FaultGateway(variants.Gateway(app))
 
 
@@ -92,7 +94,7 @@ class _FaultGateway:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         state = scope.setdefault("state", {})
         state["started"] = time.perf_counter()
@@ -103,9 +105,9 @@ class _FaultGateway:
                 return await JSONResponse(unknown_name("fault", unknown[0], FAULTS), 404)(scope, receive, send)
             state["faults"] = faults
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
-            if STALL in faults and scope["method"] != "GET":
+            if STALL in faults and scope.get("method", "GET") != "GET":  # a socket's handshake is a GET
                 return await _stall(receive)
-            if METHOD_IGNORED in faults and scope["method"] not in ("GET", "POST"):
+            if METHOD_IGNORED in faults and scope.get("method", "GET") not in ("GET", "POST"):
                 scope = {**scope, "method": "GET"}
         await self.app(scope, receive, send)
 

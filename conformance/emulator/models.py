@@ -45,6 +45,7 @@ CATALOGUE: dict[str, Model] = {
         Model("dall-e-3", 1698785189, "system", "images"),
         Model("tts-1", 1681940951, "openai-internal", "speech"),
         Model("whisper-1", 1677532384, "openai-internal", "transcription"),
+        Model("gpt-realtime", 1756252800, "system", "realtime"),
     )
 }
 

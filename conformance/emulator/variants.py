@@ -52,6 +52,11 @@ VARIANTS: dict[str, str] = {
     "uploads-lean": "Upload objects without object (and a pending one without file), which the reference does not require, and an unknown field in Uploads and parts",
     "batch-slow-validation": "a batch stays validating for two seconds before it runs (a real batch may validate for minutes)",
     "batch-extra-fields": "batches and batch output lines carry fields the reference does not list (model, and an unknown one)",
+    "realtime-vendor-events": "a vendor.trace event before every Realtime .created and .done event (new event types are backward compatible)",
+    "realtime-extra-fields": "an unknown field in every Realtime event and in every object it carries",
+    "realtime-reordered-keys": "every Realtime event's keys, and its objects', in reverse order",
+    "realtime-delta-sizes": "Realtime text, transcript and arguments deltas of one character each, or the whole text in one delta",
+    "realtime-refusal-event": "an unknown key on /realtime: the upgrade, then an error event (invalid_api_key) and a close 1008, instead of a 401",
     "gzip": "every body gzip-encoded (Content-Encoding: gzip) when the request's Accept-Encoding allows it; a stream flushed event by event",
     "deflate": "every body in the deflate coding (zlib, RFC 9110 8.4.1.2) when the request's Accept-Encoding allows it; a stream flushed event by event",
 }
@@ -72,7 +77,7 @@ class Gateway:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(PREFIX):
+        if scope["type"] in ("http", "websocket") and scope["path"].startswith(PREFIX):
             name, _, rest = scope["path"][len(PREFIX):].partition("/")
             if name not in VARIANTS:
                 return await JSONResponse(unknown_name("variant", name, VARIANTS), 404)(scope, receive, send)

@@ -65,11 +65,11 @@ def _schemas(node):
     if "nullable" in node and not isinstance(node["nullable"], dict):  # not a property named "nullable"
         nullable = node.pop("nullable")
         if nullable is True:
-            node = _with_null(node)
+            node = with_null(node)
     return node
 
 
-def _with_null(schema: dict) -> dict:
+def with_null(schema: dict) -> dict:
     kind = schema.get("type")
     if isinstance(kind, str) and kind != "null":
         schema = {**schema, "type": [kind, "null"]}

@@ -6,7 +6,8 @@ or ``body_base64`` (bytes that are not UTF-8 text); ``response``: ``status`` (a 
 ``headers``, ``body`` (text; a stream's whole ``text/event-stream`` body) or ``body_base64``, optional ``arrivals``
 (``[[seconds, bytes], ...]``: when each piece of the body arrived); optional ``source`` (where it was first
 recorded), ``meta.redacted_headers`` (``{"response": [names]}``: headers whose values the recorder replaced) and
-``meta.cut`` (``{"response": bytes}``: a body the recorder kept only that many bytes of).
+``meta.cut`` (``{"response": bytes}``: a body the recorder kept only that many bytes of); for a WebSocket session
+(status 101), ``socket``: ``frames`` (``sent``, ``at``, ``data`` or ``data_base64``), ``close_code``, ``close_reason``, ``closed_by``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import base64
 import json
 
 from conformance.recordings.recorded import Recorded, body_bytes, header_pairs
+from conformance.websocket import replayed
 
 
 def read_lines(text: str, file: str) -> list[Recorded]:
@@ -44,6 +46,7 @@ def _exchange(row: dict, file: str, index: int) -> Recorded:
         response_headers=header_pairs(response.get("headers")), response_body=_body(response),
         redacted=frozenset(name.lower() for name in redacted), origin=row.get("source"), cut=frozenset(meta.get("cut") or ()),
         arrivals=tuple((float(seconds), int(size)) for seconds, size in response.get("arrivals") or ()),
+        socket=replayed(row["socket"]) if isinstance(row.get("socket"), dict) else None,
     )
 
 

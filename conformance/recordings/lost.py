@@ -103,7 +103,7 @@ def judged(recorded: Recorded, path: str, history: History | None) -> Judged:
         stream = sse.Stream(_pieces(body, recorded.arrivals) if timed else ((0.0, body),))
         if not timed:
             not_judged["stream.incremental"] = "a recording keeps no arrival times"
-    exchange = Exchange(request, path, response, stream=stream, history=history, secrets=_secrets(request),
+    exchange = Exchange(request, path, response, stream=stream, socket=recorded.socket, history=history, secrets=_secrets(request),
                         source={"file": recorded.file, "index": recorded.index, **({"origin": recorded.origin} if recorded.origin else {}),
                                 "not_judged": not_judged})
     return Judged(exchange, tuple(skip), frozenset(lost), not_judged)

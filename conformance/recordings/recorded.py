@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from conformance.websocket import Session
+
 Headers = tuple[tuple[str, str], ...]
 
 
@@ -35,6 +37,8 @@ class Recorded:
     """``request``, ``response``: the bodies the recorder kept only the start of (``meta.cut`` of a JSON Lines row)."""
     arrivals: tuple[tuple[float, int], ...] = ()
     """When each piece of the response body arrived (seconds after the request, bytes), when the recorder kept it."""
+    socket: Session | None = field(default=None, compare=False)
+    """For a WebSocket session (a 101 answer): its frames each way and how it closed."""
 
     @property
     def label(self) -> str:
