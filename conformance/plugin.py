@@ -58,6 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "reference(section): the section of the API reference a case verifies")
     config.addinivalue_line("markers", "capability(name): the target capability a case needs (models, chat, ...)")
+    config.addinivalue_line("markers", "openresponses(test_id, ...): the Open Responses acceptance tests a case covers")
     # A should finding is in the departures table and the reports; pytest's warnings summary would print
     # each again in ~9 lines (thousands for a few faults). -W default::conformance.api.ConformanceWarning shows them.
     config.addinivalue_line("filterwarnings", "ignore::conformance.api.ConformanceWarning")

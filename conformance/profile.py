@@ -41,6 +41,7 @@ CAPABILITIES = (
     "responses",  # POST /responses, streamed and not
     "responses-store",  # stored responses: retrieve, delete, input_items, previous_response_id (stateless servers lack it)
     "responses-background",  # background: true and cancel
+    "responses-websocket",  # the Responses API over a WebSocket on /responses (response.create events)
     "generated",  # requests generated from the OpenAPI document (cases/test_generated.py); they spend a budget
 )
 LEVELS = ("must", "should")

@@ -10,7 +10,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
 from conformance.emulator import admission, chat, models, variants
 from conformance.emulator.endpoints import ENDPOINTS
@@ -18,6 +19,7 @@ from conformance.emulator.store import Store
 from conformance.emulator.errors import APIError
 from conformance.emulator.faults import FAULTS, PREFIX, active, declare, selection, unknown_name
 from conformance.emulator.replies import reply
+from conformance.emulator.responses_api import socket as responses_socket
 
 STALL = declare("stall", "http.response", "test_single_user_message", "answers GETs but never answers a POST (a hung inference backend)")
 ERROR_ECHOES_INPUT = declare("error-echoes-input", "error.small", "test_large_invalid_input", "400 errors echo the request body back (pydantic-style `input`)")
@@ -64,6 +66,11 @@ def create_app(api_key: str | None = None, capabilities: Collection[str] | None 
         for capability, method, path, handler in module.ROUTES:
             if capabilities is None or capability in capabilities:
                 routes.append(Route(path, endpoint(handler), methods=[method]))
+    if capabilities is None or responses_socket.CAPABILITY in capabilities:
+        async def responses_over_socket(websocket: WebSocket) -> None:
+            await responses_socket.serve(websocket, api_key)
+
+        routes.append(WebSocketRoute("/responses", responses_over_socket))
     app = Starlette(routes=[Mount("/v1", routes=routes)], exception_handlers={HTTPException: _http_error})
     app.state.store = Store()  # what clients create lives as long as this app instance
     return _FaultGateway(variants.Gateway(app))
@@ -92,7 +99,7 @@ class _FaultGateway:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         state = scope.setdefault("state", {})
         state["started"] = time.perf_counter()
@@ -100,14 +107,21 @@ class _FaultGateway:
             segment, _, rest = scope["path"][len(PREFIX):].partition("/")
             faults, unknown = selection(segment)
             if unknown:
-                return await JSONResponse(unknown_name("fault", unknown[0], FAULTS), 404)(scope, receive, send)
+                return await refusal(scope, receive, send, JSONResponse(unknown_name("fault", unknown[0], FAULTS), 404))
             state["faults"] = faults
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
-            if STALL in faults and scope["method"] != "GET":
+            if STALL in faults and scope["type"] == "http" and scope["method"] != "GET":
                 return await _stall(receive)
-            if METHOD_IGNORED in faults and scope["method"] not in ("GET", "POST"):
+            if METHOD_IGNORED in faults and scope["type"] == "http" and scope["method"] not in ("GET", "POST"):
                 scope = {**scope, "method": "GET"}
         await self.app(scope, receive, send)
+
+
+async def refusal(scope, receive, send, response: Response) -> None:
+    """``response`` as the answer to a request, or to a WebSocket handshake (sent before any upgrade)."""
+    if scope["type"] == "websocket":
+        return await WebSocket(scope, receive, send).send_denial_response(response)
+    await response(scope, receive, send)
 
 
 async def _stall(receive) -> None:

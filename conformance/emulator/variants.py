@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.websockets import WebSocket
 
 from conformance.emulator.faults import unknown_name
 
@@ -45,6 +46,9 @@ VARIANTS: dict[str, str] = {
     "ties-by-id": "list items of the same created_at ordered by id, not by creation",
     "short-pages": "list pages of one item whatever the limit (has_more still true when more follow)",
     "list-extra-fields": "every list carries first_id, last_id and an unknown field, also where the reference has none",
+    "socket-pretty-json": "each event of a WebSocket session as indented JSON over several lines (one event per text frame still)",
+    "socket-error-no-status": "a Responses socket's error events without status (the reference makes it optional)",
+    "socket-late-refusal": "a Responses socket with an unknown key upgraded, then refused: an error event (401) and a close 1008",
     "gzip": "every body gzip-encoded (Content-Encoding: gzip) when the request's Accept-Encoding allows it; a stream flushed event by event",
     "deflate": "every body in the deflate coding (zlib, RFC 9110 8.4.1.2) when the request's Accept-Encoding allows it; a stream flushed event by event",
 }
@@ -65,13 +69,16 @@ class Gateway:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(PREFIX):
+        if scope["type"] in ("http", "websocket") and scope["path"].startswith(PREFIX):
             name, _, rest = scope["path"][len(PREFIX):].partition("/")
             if name not in VARIANTS:
-                return await JSONResponse(unknown_name("variant", name, VARIANTS), 404)(scope, receive, send)
+                response = JSONResponse(unknown_name("variant", name, VARIANTS), 404)
+                if scope["type"] == "websocket":  # refused before the upgrade, as an HTTP answer
+                    return await WebSocket(scope, receive, send).send_denial_response(response)
+                return await response(scope, receive, send)
             scope.setdefault("state", {})["variant"] = name
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
-            if name in CODINGS and accepts(scope, name):
+            if name in CODINGS and scope["type"] == "http" and accepts(scope, name):
                 send = _encoding(send, name)
         await self.app(scope, receive, send)
 

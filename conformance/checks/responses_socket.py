@@ -1,0 +1,38 @@
+"""What the Responses API's WebSocket mode adds to its HTTP stream, judged on the session as a whole.
+
+The answer to each ``response.create`` is judged as a streamed POST /responses of its own
+(conformance/responses_socket.py): every stream and response check applies to it there. What only the
+session shows is judged here: a key the handshake let through is still refused before anything is served.
+Pointers ``/frames/<i>`` count the frames the server sent, from 0.
+"""
+
+from __future__ import annotations
+
+from conformance.checks.base import Finding, Level, check, shorten
+from conformance.checks.sockets import opened
+PATH, ERROR = "/responses", "error"
+"""The socket's path and the type of its error event (as conformance/responses_socket.py, which imports the checks)."""
+
+NOTHING_SAID = (1000, 1001, 1005, 1006)
+"""Close codes that give no reason to a client (normal closure, going away, none, abnormal): no refusal of a key."""
+REFUSAL = "HTTP 401 to the handshake; or, once upgraded, an error event or a close frame with an error code (1008, 3000, 4000-4999)"
+
+
+@check("responses-socket.key-refused", Level.MUST, "Authentication; Responses > WebSocket mode",
+       applies=lambda ex: opened(ex) and ex.path == PATH, within=lambda expect: 401 in expect.statuses)
+def key_refused(ex, expect):
+    """A session opened with a key the target does not know serves nothing: the key is refused by an error event or a close frame."""
+    # The handshake is an HTTP request: the reference's 401 is the plain refusal (http.status judges it). A server that
+    # upgrades first may refuse on the socket: RFC 6455 lets either end close with a code and a reason; the reference says no more.
+    session = ex.socket
+    for i, payload in enumerate(session.payloads):
+        kind = payload.get("type") if isinstance(payload, dict) else None
+        if isinstance(kind, str) and kind.startswith("response."):
+            yield Finding(REFUSAL, f"{kind} answered without a valid key: {shorten(payload, 120)}", f"/frames/{i}")
+            return
+        if kind == ERROR:
+            return
+    if session.closed_by == "server" and session.close_code not in NOTHING_SAID:
+        return
+    closed = f"a close frame with code {session.close_code}" if session.close_code is not None else "no close frame"
+    yield Finding(REFUSAL, f"no error event and {closed}: a client cannot tell its key was refused", "/frames")
