@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, fields
 
 import httpx
 
-from conformance import operations, tls
+from conformance import operations, tls, websocket
 from conformance.config import ConfigError, Models, Target
 from conformance.missing_route import UnknownRoute, no_such_route, route_missing
 from conformance.preflight import LIST_BYTES, bounded_json, model_ids
@@ -42,6 +42,8 @@ PROBE_TOKENS = 16
 MAX_TRIED = 3
 """Listed models tried per kind: a target listing hundreds is not walked."""
 _BROKEN = 500
+SOCKET = "responses-websocket"
+"""The capability without an HTTP operation: tried with a WebSocket handshake (``_try_socket``)."""
 
 
 @dataclass(frozen=True)
@@ -153,11 +155,24 @@ class _Prober:
         self._choose_models()
         if unsettled and "responses" not in found.lacking:
             self._ask_about_a_real_object(unsettled)
+        self._try_socket()
         for variant in (c for c in CAPABILITIES if c.endswith("-streaming")):
             for table in (found.lacking, found.broken):
                 if variant.removesuffix("-streaming") in table:
                     table[variant] = table[variant.removesuffix("-streaming")]
         return found
+
+    def _try_socket(self) -> None:
+        """The Responses API's WebSocket mode: served when a handshake on /responses is answered 101 (closed at once, nothing sent)."""
+        if "responses" in self.findings.lacking:
+            self.findings.lacking[SOCKET] = self.findings.lacking["responses"]
+            return
+        self.findings.requests += 1
+        request = self.http.build_request("GET", "/responses")
+        verify = tls.context(tls.verification(self.target.ca_bundle, self.target.insecure))
+        with websocket.opening(request, verify, min(self.target.request_timeout, 10.0)) as (socket, answer, error):
+            if not socket.opened:
+                self.findings.lacking[SOCKET] = f"probe: the WebSocket handshake on /responses {f'answered HTTP {answer.status_code}' if answer is not None else f'got no answer ({error})'}"
 
     def send(self, method: str, path: str, judges_key: bool = True, **options) -> Answer:
         """One request; the body read only where it is evidence (a 200 or a 404), within bounds and the timeout.

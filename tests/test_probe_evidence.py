@@ -156,3 +156,11 @@ def test_generated_requests_tell_a_missing_route_by_the_same_comparison(emulator
     rows = {c["id"].split("[", 1)[1].rstrip("]"): c for c in results["cases"]}
     assert rows["POST /batches"]["status"] == "skip", rows["POST /batches"]
     assert "does not implement this operation (HTTP 404: like a route that cannot exist)" in rows["POST /batches"]["reason"]
+
+
+def test_the_responses_socket_is_told_by_its_handshake(server):
+    """responses-websocket has no HTTP operation: a WebSocket handshake on /responses answered 101 says it is served."""
+    assert "responses-websocket" not in probe(_target(server().url)).lacking
+    without = probe(_target(server({"models", "chat", "responses"}).url)).lacking
+    assert without["responses-websocket"].startswith("probe: the WebSocket handshake on /responses answered HTTP ")
+    assert probe(_target(server({"models", "chat"}).url)).lacking["responses-websocket"] == probe(_target(server({"models", "chat"}).url)).lacking["responses"]

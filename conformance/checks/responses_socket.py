@@ -19,11 +19,15 @@ REFUSAL = "HTTP 401 to the handshake; or, once upgraded, an error event or a clo
 
 
 @check("responses-socket.key-refused", Level.MUST, "Authentication; Responses > WebSocket mode",
-       applies=lambda ex: opened(ex) and ex.path == PATH, within=lambda expect: 401 in expect.statuses)
+       applies=lambda ex: ex.socket is not None and ex.turn is None and ex.path == PATH and ex.response is not None,
+       within=lambda expect: 401 in expect.statuses)
 def key_refused(ex, expect):
     """A session opened with a key the target does not know serves nothing: the key is refused by an error event or a close frame."""
-    # The handshake is an HTTP request: the reference's 401 is the plain refusal (http.status judges it). A server that
-    # upgrades first may refuse on the socket: RFC 6455 lets either end close with a code and a reason; the reference says no more.
+    # The handshake is an HTTP request: the reference's 401 is the plain refusal (http.status and error.envelope judge it). A
+    # server that upgrades first may refuse on the socket: RFC 6455 lets either end close with a code and a reason; the reference
+    # says no more.
+    if not opened(ex):
+        return
     session = ex.socket
     for i, payload in enumerate(session.payloads):
         kind = payload.get("type") if isinstance(payload, dict) else None

@@ -31,13 +31,13 @@ SERVER_ERROR_CLOSE = 1011
 
 COALESCED = declare("responses-socket-coalesced", "socket.json-events", "test_socket_two_responses",
                     "response.created and response.in_progress sent in one text frame, back to back")
-LATE_EVENT = declare("responses-socket-event-after-terminal", "responses.terminal", "test_socket_nothing_after_terminal",
+LATE_EVENT = declare("responses-socket-event-after-terminal", "responses.terminal", "test_socket_two_responses",
                      "the event before the terminal event sent again after it, before the next response.create")
 PREVIOUS_NO_CODE = declare("responses-socket-previous-no-code", "error.code", "test_socket_unknown_previous_response",
                            "an unknown previous_response_id answered with an error event whose code is null")
 FAILURE_KEEPS_CACHE = declare("responses-socket-failure-keeps-cache", "http.status", "test_socket_failed_continuation",
                               "a continuation that fails leaves the response it continued on the connection: it can be continued again")
-CLOSE_AFTER_ERROR = declare("responses-socket-close-after-error", "http.response", "test_socket_usable_after_error",
+CLOSE_AFTER_ERROR = declare("responses-socket-close-after-error", "http.response", "test_socket_unknown_previous_response",
                             "the connection is closed (1011) after every error event: nothing more can be asked on it")
 KEY_IGNORED = declare("responses-socket-key-ignored", "responses-socket.key-refused", "test_socket_unknown_key",
                       "the handshake is not authenticated: a session opened with an unknown key is served")
