@@ -58,7 +58,7 @@ def test_socket_unknown_previous_response(api, models, resources):
 
 
 @pytest.mark.openresponses("websocket-reconnect-store-false-recovery")
-def test_socket_state_is_the_connection_s(api, models, resources):
+def test_socket_state_stays_on_its_connection(api, models, resources):
     """A store: false response is the connection's alone: another connection cannot continue it, and starts afresh."""
     with session(api) as socket:
         first = socket.create(answer(models, resources))
