@@ -86,7 +86,10 @@ class Conversation:
                quiet: float | None = None) -> Turn:
         """Send ``body`` as a ``response.create``; ``expect``: 200 for a response, an error status for a refusal (``code``: the
         error code it must carry); ``same_as``: the earlier turn this one continues (the checks compare with it);
-        ``quiet``: after the answer ends, how long to go on listening (nothing may follow a terminal event)."""
+        ``quiet``: after the answer ends, how long to go on listening (nothing may follow a terminal event).
+        A session that did not open ends the case (CannotContinue): the handshake's answer is its finding."""
+        if not self.socket.opened:
+            raise CannotContinue(f"the WebSocket session on {PATH} did not open, and the case's next step needs it")
         before, waits = len(self.socket.frames), len(self.socket.record().waits)
         self.socket.send({"type": CREATE, **body})  # nothing is sent once the connection has ended
         turn = Turn(len(self.turns), body, Expect(expect, code=code), same_as, before if len(self.socket.frames) > before else None)
