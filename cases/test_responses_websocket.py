@@ -23,6 +23,8 @@ NOT_FOUND = "previous_response_not_found"
 """The code of the error event answering a previous_response_id the connection (and the store) does not have."""
 QUIET = 0.25
 """Seconds the case goes on listening after a terminal event: nothing may come until the next response.create."""
+LANE = "openai-conformance.lane_1"
+"""A stream_id (the reference's pattern: letters, digits, _ . -)."""
 MISSING_CALL = [{"type": "function_call_output", "call_id": "call_openai-conformance-missing", "output": "No call made this."}]
 """A continuation the reference rejects (400): the output of a function call the response continued never made."""
 
@@ -74,6 +76,13 @@ def test_socket_failed_continuation(api, models, resources):
         first = socket.create(answer(models, resources))
         socket.create(answer(models, resources, input=MISSING_CALL, previous_response_id=first.response_id), expect=400)
         socket.create(answer(models, resources, "Say it once more.", previous_response_id=first.response_id), expect=REJECTED, code=NOT_FOUND)
+
+
+def test_socket_stream_id(api, models, resources):
+    """A response.create naming a lane (stream_id): the events of its response echo it, and so does an error event."""
+    with session(api) as socket:
+        socket.create(answer(models, resources, stream_id=LANE))
+        socket.create(answer(models, resources, stream_id=LANE, previous_response_id=UNKNOWN_RESPONSE), expect=REJECTED, code=NOT_FOUND)
 
 
 @pytest.mark.reference("Authentication")

@@ -14,7 +14,7 @@ from conformance.config import Target
 from conformance.emulator.variants import VARIANTS
 from conformance.responses_socket import Conversation
 from conformance.transport import Client
-from tests.conftest import KEY, with_fault
+from tests.conftest import KEY, failed_checks, run_cases, with_fault
 
 BODY = {"model": "gpt-4o-mini", "input": "Hi", "max_output_tokens": 16, "store": False}
 TOOL = {"type": "function", "name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}}
@@ -135,3 +135,11 @@ def test_a_key_refused_after_the_upgrade_passes(emulator):
     session = socket.exchange
     assert session.status == 101 and (session.socket.close_code, session.socket.closed_by) == (1008, "server")
     assert failed(session, Expect((101, 401))) == set() and "responses-socket.key-refused" in ran(session, Expect((101, 401)))
+
+
+def test_a_session_that_did_not_open_is_judged_and_ends_the_case(emulator, tmp_path):
+    """The handshake answered 500: the case stops (CannotContinue) and the session, judged all the same, says why."""
+    code, results = run_cases(tmp_path, with_fault(emulator, "server-error"), "-k", "test_socket_response")
+    [case] = results["cases"]
+    assert code == 1 and case["status"] == "fail" and failed_checks(results) == {"http.status"}
+    assert "did not open" in case["reason"]

@@ -40,3 +40,21 @@ def key_refused(ex, expect):
         return
     closed = f"a close frame with code {session.close_code}" if session.close_code is not None else "no close frame"
     yield Finding(REFUSAL, f"no error event and {closed}: a client cannot tell its key was refused", "/frames")
+
+
+def _lane(ex) -> str | None:
+    """The stream_id the response.create an answer is for named (a WebSocket lane), if any."""
+    lane = ex.params.get("stream_id") if ex.turn is not None else None
+    return lane if isinstance(lane, str) else None
+
+
+@check("responses-socket.stream-id", Level.MUST, "Responses > WebSocket mode (stream_id)",
+       applies=lambda ex: _lane(ex) is not None and ex.response is not None)
+def stream_id(ex, expect):
+    """The events answering a response.create that names a stream_id (a lane) echo it, its error event too."""
+    events = [(f"/events/{i}", p) for i, p in enumerate(ex.stream.payloads)] if ex.stream is not None else [("", ex.data)]
+    for pointer, event in events:
+        kind = event.get("type") if isinstance(event, dict) else None
+        if isinstance(kind, str) and (kind == ERROR or kind.startswith("response.")) and event.get("stream_id") != _lane(ex):
+            yield Finding(f"stream_id {_lane(ex)!r}, the lane its response.create named", shorten(event.get("stream_id")), f"{pointer}/stream_id")
+            return  # one event without it usually means none has it

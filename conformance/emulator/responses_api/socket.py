@@ -39,6 +39,8 @@ FAILURE_KEEPS_CACHE = declare("responses-socket-failure-keeps-cache", "http.stat
                               "a continuation that fails leaves the response it continued on the connection: it can be continued again")
 CLOSE_AFTER_ERROR = declare("responses-socket-close-after-error", "http.response", "test_socket_unknown_previous_response",
                             "the connection is closed (1011) after every error event: nothing more can be asked on it")
+LANE_DROPPED = declare("responses-socket-stream-id-dropped", "responses-socket.stream-id", "test_socket_stream_id",
+                       "the events answering a response.create with a stream_id do not echo it")
 KEY_IGNORED = declare("responses-socket-key-ignored", "responses-socket.key-refused", "test_socket_unknown_key",
                       "the handshake is not authenticated: a session opened with an unknown key is served")
 
@@ -56,7 +58,8 @@ async def serve(websocket: WebSocket, api_key: str | None) -> None:
     """The context of each response made on this connection (its chain, its input, its output), by id."""
     try:
         while True:
-            sent = await _answer(websocket, await websocket.receive_text(), connection)
+            text = await websocket.receive_text()
+            sent = _laned(websocket, text, await _answer(websocket, text, connection))
             for k, event in enumerate(sent):
                 if k:
                     await asyncio.sleep(streaming.DELAY)
@@ -107,6 +110,17 @@ async def _answer(websocket: WebSocket, text: str, connection: dict[str, list[di
     if active(websocket, LATE_EVENT):  # the event before the terminal one again, numbered after it
         out.append({**out[-2], "sequence_number": out[-1]["sequence_number"] + 1})
     return out
+
+
+def _laned(websocket: WebSocket, text: str, sent: list[dict | str]) -> list[dict | str]:
+    """The events with the stream_id (the lane) their response.create named, as the reference has every one of them echo it."""
+    try:
+        lane = json.loads(text).get("stream_id")
+    except (ValueError, AttributeError):
+        return sent
+    if not isinstance(lane, str) or active(websocket, LANE_DROPPED):
+        return sent
+    return [{**event, "stream_id": lane} if isinstance(event, dict) else event for event in sent]
 
 
 def _chain(websocket: WebSocket, previous: str | None, connection: dict[str, list[dict]]) -> list[dict]:
