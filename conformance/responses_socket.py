@@ -96,6 +96,7 @@ class Conversation:
         self.turns.append(turn)
         if turn.position is None:
             return turn
+        # A terminal event coalesced with another in one frame is not seen here: the wait runs out (bounded), socket.json-events says why.
         turn.received = self.socket.receive(_ends, waiting_for=f"the end of the answer to response.create #{turn.number}")
         if not any(_ends(v) for frame in turn.received for v in values(frame)):
             session = self.socket.record()
