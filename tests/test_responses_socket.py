@@ -12,6 +12,7 @@ from conformance.budget import tokens
 from conformance.checks import Expect, evaluate
 from conformance.config import Target
 from conformance.emulator.variants import VARIANTS
+from conformance.reporting.record import exchange_record
 from conformance.responses_socket import Conversation
 from conformance.transport import Client
 from tests.conftest import KEY, failed_checks, run_cases, with_fault
@@ -54,6 +55,8 @@ def test_each_response_on_the_socket_is_judged_as_the_stream_of_its_post(emulato
     assert "responses.arguments-integrity" in ran(*answers[1])
     assert tokens(session) == sum(tokens(answer) for answer, _ in answers) > tokens(answers[0][0]) > 0
     assert answers[0][0].curl().startswith("printf '%s\\n' ") and "websocat" in answers[0][0].curl()  # the session reproduces it
+    written = exchange_record(answers[1][0])
+    assert (written["turn"], written["request"]["method"], written["response"]["status"]) == (1, "POST", 200) and written["socket"]["frames_total"] > 20
 
 
 def test_a_continuation_is_judged_against_the_response_it_continues(emulator):
