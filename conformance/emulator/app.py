@@ -107,7 +107,7 @@ class _FaultGateway:
             segment, _, rest = scope["path"][len(PREFIX):].partition("/")
             faults, unknown = selection(segment)
             if unknown:
-                return await refusal(scope, receive, send, JSONResponse(unknown_name("fault", unknown[0], FAULTS), 404))
+                return await variants.refusal(scope, receive, send, JSONResponse(unknown_name("fault", unknown[0], FAULTS), 404))
             state["faults"] = faults
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
             if STALL in faults and scope["type"] == "http" and scope["method"] != "GET":
@@ -115,13 +115,6 @@ class _FaultGateway:
             if METHOD_IGNORED in faults and scope["type"] == "http" and scope["method"] not in ("GET", "POST"):
                 scope = {**scope, "method": "GET"}
         await self.app(scope, receive, send)
-
-
-async def refusal(scope, receive, send, response: Response) -> None:
-    """``response`` as the answer to a request, or to a WebSocket handshake (sent before any upgrade)."""
-    if scope["type"] == "websocket":
-        return await WebSocket(scope, receive, send).send_denial_response(response)
-    await response(scope, receive, send)
 
 
 async def _stall(receive) -> None:

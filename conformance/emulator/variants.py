@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Callable
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 
 from conformance.emulator.faults import unknown_name
@@ -72,15 +72,19 @@ class Gateway:
         if scope["type"] in ("http", "websocket") and scope["path"].startswith(PREFIX):
             name, _, rest = scope["path"][len(PREFIX):].partition("/")
             if name not in VARIANTS:
-                response = JSONResponse(unknown_name("variant", name, VARIANTS), 404)
-                if scope["type"] == "websocket":  # refused before the upgrade, as an HTTP answer
-                    return await WebSocket(scope, receive, send).send_denial_response(response)
-                return await response(scope, receive, send)
+                return await refusal(scope, receive, send, JSONResponse(unknown_name("variant", name, VARIANTS), 404))
             scope.setdefault("state", {})["variant"] = name
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
             if name in CODINGS and scope["type"] == "http" and accepts(scope, name):
                 send = _encoding(send, name)
         await self.app(scope, receive, send)
+
+
+async def refusal(scope, receive, send, response: Response) -> None:
+    """``response`` as the answer to a request, or to a WebSocket handshake (sent before any upgrade)."""
+    if scope["type"] == "websocket":
+        return await WebSocket(scope, receive, send).send_denial_response(response)
+    await response(scope, receive, send)
 
 
 def accepts(scope, coding: str) -> bool:
