@@ -72,12 +72,14 @@ class Api:
     def socket(self, path: str, *, expect: int | tuple[int, ...] = 101, params: dict | None = None, headers: dict | None = None) -> Iterator[Socket]:
         """A WebSocket session on ``path``: the case sends and receives inside the ``with``; when it leaves (however),
         the socket is closed and the session, one exchange, is verified by every check that applies to it."""
-        with self._client.socket(path, params=params, headers=headers) as socket:
-            try:
-                yield socket
-            finally:
-                socket.close()
-        self.verify(socket.exchange, Expect(expect))
+        try:
+            with self._client.socket(path, params=params, headers=headers) as socket:
+                try:
+                    yield socket
+                finally:
+                    socket.close()
+        finally:  # a case that stops mid-session (CannotContinue) still has its session judged
+            self.verify(socket.exchange, Expect(expect))
 
     def spent_elsewhere(self, exchange: Exchange) -> None:
         """Count the tokens of an answer the target gave to no request of the suite's (a batch's result line) against the budget."""
@@ -88,8 +90,11 @@ class Api:
         (an answer read from a batch's output file has no headers of its own)."""
         outcomes = verify(self._node, exchange, expect, self._client.target.profile.levels, skip)
         answered = f"HTTP {exchange.status}" if exchange.response is not None else "no answer"
+        if exchange.turn is not None:  # the answer to one event sent on a socket: say so, not the POST it stands for
+            answered = "events" if exchange.stream is not None else "error event" if exchange.response is not None else "no answer"
         failed = [o.check.id for o, level in outcomes if level is Level.MUST and o.violations]
-        taken(self._node, f"{exchange.request.method} {exchange.path} -> {answered}", must_failures(outcomes), failed)
+        sent = f"{exchange.request.method} {exchange.path}" if exchange.turn is None else f"event #{exchange.turn} on the socket {exchange.path}"
+        taken(self._node, f"{sent} -> {answered}", must_failures(outcomes), failed)
 
 
 def _baseline(same_as: Exchange | None) -> Exchange | None:

@@ -28,7 +28,11 @@ def tokens(exchange: Exchange) -> int:
     """The tokens an answer reports spending: its ``usage``, or that of the stream's last chunk carrying one.
 
     ``total_tokens`` where given, else input plus output (a transcription's usage, some servers' completions).
+    A WebSocket session: every response it carried (each event's ``response`` with its usage: the terminal ones).
     """
+    if exchange.socket is not None and exchange.turn is None:
+        carried = [p["response"].get("usage") for p in exchange.socket.payloads if isinstance(p, dict) and isinstance(p.get("response"), dict)]
+        return sum(_total(usage) for usage in carried if isinstance(usage, dict))
     bodies = [exchange.data] if exchange.stream is None else exchange.stream.payloads  # parsed once, shared with the checks
     for body in reversed(bodies):
         if isinstance(body, dict) and isinstance(body.get("response"), dict):

@@ -44,7 +44,7 @@ class Models:
 
 _MODEL_OF = {"chat": "chat", "completions": "completions", "models": "chat", "embeddings": "embeddings", "moderations": "moderation",
              "images": "images", "speech": "speech", "transcriptions": "transcription", "fine-tuning": "finetune", "assistants": "chat",
-             "responses": "chat", "responses-store": "chat", "responses-background": "chat",
+             "responses": "chat", "responses-store": "chat", "responses-background": "chat", "responses-websocket": "chat",
              "responses-compact": "chat",
              "realtime": "realtime"}
 

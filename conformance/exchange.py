@@ -50,6 +50,10 @@ class Exchange:
     socket: ws.Session | None = None
     """For a WebSocket session (``api.socket``): every frame each way, and how it ended; the exchange's request
     is the opening handshake and its response the server's answer to it (101 when the socket opened)."""
+    turn: int | None = None
+    """For the answer to one event the suite sent on a socket (a Responses ``response.create``): its number, from 0.
+    Such an exchange is derived from the session (``socket``): its request is the HTTP request the event stands
+    for, its response what the server sent back for it (conformance/responses_socket.py)."""
     history: History | None = field(default=None, repr=False, compare=False)
     """The earlier exchanges of this session, for checks that compare across exchanges."""
     retries: tuple[str, ...] = ()

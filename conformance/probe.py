@@ -48,7 +48,7 @@ _BROKEN = 500
 _VALID_WHEN_EMPTY = {"POST /conversations"}
 """Creates whose empty body is valid: probing them would create an object."""
 
-SOCKETS = {"realtime": "/realtime"}
+SOCKETS = {"realtime": "/realtime", "responses-websocket": "/responses"}
 """Capabilities served over a WebSocket, and the path of their handshake."""
 
 
@@ -143,7 +143,10 @@ class _Prober:
         """Operations on one object whose made-up id's answer leaves open whether the route works."""
         for capability in CAPABILITIES:
             if capability in SOCKETS:
-                self.handshake(capability, SOCKETS[capability])
+                if (http := capability.removesuffix("-websocket")) in found.lacking:  # no Responses API, nor its socket
+                    found.lacking[capability] = found.lacking[http]
+                else:
+                    self.handshake(capability, SOCKETS[capability])
                 continue
             operation = _probe_request(capability)
             if operation is None:

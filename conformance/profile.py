@@ -42,6 +42,7 @@ CAPABILITIES = (
     "responses",  # POST /responses, streamed and not
     "responses-store",  # stored responses: retrieve, delete, input_items, previous_response_id (stateless servers lack it)
     "responses-background",  # background: true and cancel
+    "responses-websocket",  # the Responses API over a WebSocket on /responses (response.create events)
     "responses-compact",  # POST /responses/compact, and its compacted output as a new response's input
     "vector-stores",  # vector stores, their files and file batches, search
     "batches",  # POST /batches of a JSON Lines file (with files), retrieve, list, cancel, the output file

@@ -179,3 +179,11 @@ def test_the_realtime_capability_is_told_by_its_websocket_handshake(server):
     assert "realtime" not in probe(_target(server().url)).lacking
     found = probe(_target(server({"models", "chat"}).url))
     assert found.lacking["realtime"] == "probe: the WebSocket handshake of GET /realtime answered HTTP 403"
+
+
+def test_the_responses_socket_is_told_by_its_handshake(server):
+    """responses-websocket has no HTTP operation: a WebSocket handshake on /responses answered 101 says it is served."""
+    assert "responses-websocket" not in probe(_target(server().url)).lacking
+    without = probe(_target(server({"models", "chat", "responses"}).url)).lacking
+    assert without["responses-websocket"].startswith("probe: the WebSocket handshake of GET /responses answered HTTP ")
+    assert probe(_target(server({"models", "chat"}).url)).lacking["responses-websocket"] == probe(_target(server({"models", "chat"}).url)).lacking["responses"]

@@ -7,7 +7,7 @@ from conformance.checks import http, body, errors, headers, models, chat  # noqa
 from conformance.checks import media, resources, embeddings, moderations, images, audio, files, fine_tuning, assistants  # noqa: E402,F401  isort: skip
 from conformance.checks import streaming, completions  # noqa: E402,F401  isort: skip
 from conformance.checks import responses_stream, responses  # noqa: E402,F401  isort: skip
-from conformance.checks import pagination, sockets, realtime  # noqa: E402,F401  isort: skip
+from conformance.checks import pagination, sockets, realtime, responses_socket  # noqa: E402,F401  isort: skip
 from conformance.checks import responses_state, responses_compact, conversations  # noqa: E402,F401  isort: skip
 from conformance.checks import vector_stores, uploads, batches  # noqa: E402,F401  isort: skip
 

@@ -39,6 +39,8 @@ class Expect:
     """For a request made invalid in one parameter (conformance/invalid_requests.py): that parameter, e.g. ``messages[0].role``."""
     batch: BatchRun | None = None
     """For a batch's retrieves and its files (conformance/batches.py): what the case sent and saw of it, for checks across them."""
+    code: str | None = None
+    """For a refusal the reference names: the error code it carries, e.g. ``previous_response_not_found``."""
 
     @property
     def statuses(self) -> tuple[int, ...]:
@@ -162,8 +164,8 @@ def expects_json(ex: Exchange) -> bool:
     streams Assistants runs asked with stream: true) or asked for with stream=true in the query (GET
     /responses/{id}?stream=true); stream: true in the body of a known operation selects its media (Operation.media).
     """
-    if ex.response is None or ex.status == 204 or (ex.socket is not None and ex.ok):
-        return False  # no body: a 204, or the 101 that opened a socket (its frames are the session's checks')
+    if ex.response is None or ex.status == 204 or (ex.socket is not None and (ex.ok or ex.turn is not None)):
+        return False  # no HTTP body: a 204, the 101 that opened a socket (its frames are the session's checks'), an event answered on it
     if ex.failed:
         return True
     if _event_stream(ex) and (ex.operation is None or ex.request.url.params.get("stream") == "true"):

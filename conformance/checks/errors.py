@@ -69,3 +69,12 @@ def _for_the_parameter(error: dict, wanted: list[str]) -> bool:
     last = next((name for name in reversed(wanted) if not name.isdigit()), None)
     message = error.get("message")
     return last is not None and isinstance(message, str) and last in message
+
+
+@check("error.code", Level.MUST, "Error object (ErrorResponse)", applies=lambda ex: ex.failed and isinstance(ex.data, dict),
+       within=lambda expect: expect.code is not None)
+def error_code(ex, expect):
+    """A refusal the reference names by its code carries that code in error.code (previous_response_not_found, ...)."""
+    error = ex.data.get("error") if isinstance(ex.data.get("error"), dict) else {}
+    if error.get("code") != expect.code:
+        yield Finding(f"code {expect.code!r}: the reason a client tells this refusal by", f"code {error.get('code')!r}: {shorten(error.get('message'), 160)}", "/error/code")

@@ -37,8 +37,9 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _answered(ex) -> bool:
-    """An HTTP answer: not the 101 that opens a WebSocket session, where the reference documents none of these headers."""
-    return ex.response is not None and not (ex.socket is not None and ex.ok)
+    """An HTTP answer: not the 101 that opens a WebSocket session, where the reference documents none of these headers,
+    nor the answer to one event on it (``Exchange.turn``), which has none."""
+    return ex.response is not None and not (ex.socket is not None and (ex.ok or ex.turn is not None))
 
 
 def _header(ex, name: str) -> str | None:

@@ -17,8 +17,9 @@ EXPECTED = "a text frame holding one JSON object with a string type (one event)"
 
 
 def opened(ex) -> bool:
-    """A WebSocket session that opened (the 101 answer): its frames are there to judge."""
-    return ex.socket is not None and ex.ok
+    """A WebSocket session that opened (the 101 answer): its frames are there to judge (once: not again in the
+    answer to each event sent on it, ``Exchange.turn``)."""
+    return ex.socket is not None and ex.ok and ex.turn is None
 
 
 def event(payload: object) -> bool:

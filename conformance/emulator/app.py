@@ -102,12 +102,12 @@ class _FaultGateway:
             segment, _, rest = scope["path"][len(PREFIX):].partition("/")
             faults, unknown = selection(segment)
             if unknown:
-                return await JSONResponse(unknown_name("fault", unknown[0], FAULTS), 404)(scope, receive, send)
+                return await variants.refusal(scope, receive, send, JSONResponse(unknown_name("fault", unknown[0], FAULTS), 404))
             state["faults"] = faults
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
-            if STALL in faults and scope.get("method", "GET") != "GET":  # a socket's handshake is a GET
+            if STALL in faults and scope["type"] == "http" and scope["method"] != "GET":
                 return await _stall(receive)
-            if METHOD_IGNORED in faults and scope.get("method", "GET") not in ("GET", "POST"):
+            if METHOD_IGNORED in faults and scope["type"] == "http" and scope["method"] not in ("GET", "POST"):
                 scope = {**scope, "method": "GET"}
         await self.app(scope, receive, send)
 

@@ -12,7 +12,8 @@ import zlib
 from collections.abc import Callable
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
+from starlette.websockets import WebSocket
 
 from conformance.emulator.faults import unknown_name
 
@@ -57,6 +58,9 @@ VARIANTS: dict[str, str] = {
     "realtime-reordered-keys": "every Realtime event's keys, and its objects', in reverse order",
     "realtime-delta-sizes": "Realtime text, transcript and arguments deltas of one character each, or the whole text in one delta",
     "realtime-refusal-event": "an unknown key on /realtime: the upgrade, then an error event (invalid_api_key) and a close 1008, instead of a 401",
+    "socket-pretty-json": "each event of a WebSocket session as indented JSON over several lines (one event per text frame still)",
+    "socket-error-no-status": "a Responses socket's error events without status (the reference makes it optional)",
+    "socket-late-refusal": "a Responses socket with an unknown key upgraded, then refused: an error event (401) and a close 1008",
     "gzip": "every body gzip-encoded (Content-Encoding: gzip) when the request's Accept-Encoding allows it; a stream flushed event by event",
     "deflate": "every body in the deflate coding (zlib, RFC 9110 8.4.1.2) when the request's Accept-Encoding allows it; a stream flushed event by event",
 }
@@ -80,12 +84,19 @@ class Gateway:
         if scope["type"] in ("http", "websocket") and scope["path"].startswith(PREFIX):
             name, _, rest = scope["path"][len(PREFIX):].partition("/")
             if name not in VARIANTS:
-                return await JSONResponse(unknown_name("variant", name, VARIANTS), 404)(scope, receive, send)
+                return await refusal(scope, receive, send, JSONResponse(unknown_name("variant", name, VARIANTS), 404))
             scope.setdefault("state", {})["variant"] = name
             scope = {**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}
-            if name in CODINGS and accepts(scope, name):
+            if name in CODINGS and scope["type"] == "http" and accepts(scope, name):
                 send = _encoding(send, name)
         await self.app(scope, receive, send)
+
+
+async def refusal(scope, receive, send, response: Response) -> None:
+    """``response`` as the answer to a request, or to a WebSocket handshake (sent before any upgrade)."""
+    if scope["type"] == "websocket":
+        return await WebSocket(scope, receive, send).send_denial_response(response)
+    await response(scope, receive, send)
 
 
 def accepts(scope, coding: str) -> bool:

@@ -94,6 +94,7 @@ def exchange_record(ex: Exchange) -> dict:
         "client_request_id": ex.request.headers.get("x-client-request-id"),
         "curl": ex.curl(),
         **({"socket": socket_record(ex.socket, BODY_LIMIT, ex.redact)} if ex.socket is not None else {}),
+        **({"turn": ex.turn} if ex.turn is not None else {}),  # the answer to the socket's event #turn: its frames are in "socket"
         **({"source": ex.source} if ex.source is not None else {}),
     }
 

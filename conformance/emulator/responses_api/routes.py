@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 
 from conformance.emulator import conversations, models, streaming, vector_stores
@@ -37,11 +39,28 @@ def _check_calls(request: Request, context: list[dict]) -> None:
 async def create(request: Request):
     body = await json_object(request)
     body_rules.validate(body, request)
+    response, items, context = respond(
+        request, body, lambda: [*conversations.context(request, body), *state.context_before(request, body.get("previous_response_id"))])
+    shown = response
+    if response["background"] and body.get("stream") is not True:
+        # Answered at once as queued; it finishes when retrieved later (state.find) unless cancelled.
+        shown = {**response, "status": "queued", "output": [], "usage": None, "completed_at": None, "incomplete_details": None}
+    state.save(request, state.Record(response["id"], shown, items, context, final=response if shown is not response else None),
+               streamed=body.get("stream") is True)
+    conversations.append(request, body, items, response["output"])
+    if body.get("stream") is True:
+        return streaming.event_stream(request, events.events(request, response), typed=True)
+    return reply(request, 200, shown)
+
+
+def respond(request: Request, body: dict, earlier: Callable[[], list[dict]]) -> tuple[dict, list[dict], list[dict]]:
+    """The response to a valid create ``body`` (HTTP or a socket's response.create), with its input items and its context;
+    ``earlier``: the items of the chain it continues (read after the model is found, as the reference checks them)."""
     model = models.find(body["model"], "chat", request)
     kept = store(request)
-    earlier = [*conversations.context(request, body), *state.context_before(request, body.get("previous_response_id"))]
+    chain = earlier()
     items = input_items(body, kept.new_id)
-    context = [*earlier, *items]
+    context = [*chain, *items]
     _check_calls(request, context)
     answer = output.answer(body, context, kept.new_id)
     answer.output[:0] = vector_stores.file_search_calls(request, body, context, kept.new_id)
@@ -80,17 +99,7 @@ async def create(request: Request):
         response["user"] = body["user"]  # a string in the official document: not sent as null
     if (conversation := conversations.shown(request, body)) is not None:
         response["conversation"] = conversation
-    response = object_faults.apply(request, body, response)
-    shown = response
-    if response["background"] and body.get("stream") is not True:
-        # Answered at once as queued; it finishes when retrieved later (state.find) unless cancelled.
-        shown = {**response, "status": "queued", "output": [], "usage": None, "completed_at": None, "incomplete_details": None}
-    state.save(request, state.Record(response["id"], shown, items, context, final=response if shown is not response else None),
-               streamed=body.get("stream") is True)
-    conversations.append(request, body, items, response["output"])
-    if body.get("stream") is True:
-        return streaming.event_stream(request, events.events(request, response), typed=True)
-    return reply(request, 200, shown)
+    return object_faults.apply(request, body, response), items, context
 
 
 def _usage(input_tokens: int, answer: output.Answer) -> dict:
