@@ -14,6 +14,7 @@ import pytest
 from conformance.responses_socket import session
 
 from .test_responses import WEATHER, answer
+from .test_responses_compact import CONVERSATION, NEXT
 from .test_responses_state import REJECTED, UNKNOWN_RESPONSE
 
 pytestmark = [pytest.mark.capability("responses"), pytest.mark.capability("responses-websocket"),
@@ -76,6 +77,15 @@ def test_socket_failed_continuation(api, models, resources):
         first = socket.create(answer(models, resources))
         socket.create(answer(models, resources, input=MISSING_CALL, previous_response_id=first.response_id), expect=400)
         socket.create(answer(models, resources, "Say it once more.", previous_response_id=first.response_id), expect=REJECTED, code=NOT_FOUND)
+
+
+@pytest.mark.openresponses("websocket-compact-new-chain")
+@pytest.mark.capability("responses-compact")
+def test_socket_compacted_new_chain(api, models, resources):
+    """A new chain on the socket starts from a compaction: POST /responses/compact's output, then a new turn, as input."""
+    compacted = api.post("/responses/compact", json={"model": models.chat, "input": CONVERSATION}, expect=200)
+    with session(api) as socket:
+        socket.create(answer(models, resources, input=[*compacted.needed("output", list), NEXT]))
 
 
 def test_socket_stream_id(api, models, resources):

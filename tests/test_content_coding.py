@@ -43,8 +43,10 @@ def coded_run(request, emulator, tmp_path_factory):
 
 
 def exchanges(results: dict, generated: bool, streamed: bool) -> list[dict]:
+    """The HTTP answers (not a WebSocket session's handshake nor the answers on its socket, where no content coding applies)."""
     return [e for case in results["cases"] if case["id"].startswith("test_generated") == generated for e in case["exchanges"]
-            if e["response"] and ("event-stream" in e["response"]["headers"].get("content-type", "")) == streamed]
+            if e["response"] and "socket" not in e and "turn" not in e
+            and ("event-stream" in e["response"]["headers"].get("content-type", "")) == streamed]
 
 
 @pytest.mark.parametrize("generated, streamed", [(False, False), (False, True), (True, False), (True, True)],

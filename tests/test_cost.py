@@ -95,7 +95,8 @@ def test_quick_depth_walks_one_list_of_each_kind_and_deep_every_one(emulator, tm
     _, quick = run_cases(tmp_path, emulator, "-k", "test_walk_after", "--depth=quick")
     _, deep = run_cases(tmp_path, emulator, "-k", "test_walk_after", "--depth=deep")
     assert [c["id"] for c in quick["cases"]] == ["test_pagination.py::test_walk_after[files]"]
-    assert len(deep["cases"]) == 5 and {c["status"] for c in deep["cases"]} == {"pass"}  # files, assistants, jobs, events, input items
+    # files, assistants, jobs, events, input items, conversation items, vector stores, a store's files, a file batch's files, batches
+    assert len(deep["cases"]) == 10 and {c["status"] for c in deep["cases"]} == {"pass"}
 
 
 def test_an_unknown_depth_is_one_line_and_exit_code_2(capsys):

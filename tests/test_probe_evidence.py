@@ -158,7 +158,8 @@ def test_the_embeddings_model_is_the_one_answered_with_an_embedding_list():
     assert tried == ["broken-embed", "mock-embed"]  # in that order, and no further
     assert "embeddings" not in found.broken  # a model answered: the 500 of another is no verdict on the capability
     assert 'embeddings = "mock-embed"  # answered a valid embedding list' in text
-    probed = sum(1 for c in CAPABILITIES if _probe_request(c) is not None or c in SOCKETS)  # a variant (chat-streaming) has none of its own
+    # A variant (chat-streaming) has no request of its own, nor the Responses socket of a target without the Responses API.
+    probed = sum(1 for c in CAPABILITIES if _probe_request(c) is not None or (c in SOCKETS and c != "responses-websocket"))
     # The route that cannot exist, one per capability, one chat and two embeddings trials, and the conversation it tries to
     # create (its made-up id's 404 is like an unknown route's: only a real one could tell, and the create is a 404 too).
     assert found.requests == 1 + probed + 1 + 2 + 1

@@ -11,13 +11,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
 from conformance.emulator import admission, chat, models, variants
 from conformance.emulator.endpoints import ENDPOINTS
 from conformance.emulator.store import Store
 from conformance.emulator.errors import APIError
 from conformance.emulator.faults import FAULTS, PREFIX, active, declare, selection, unknown_name
-from conformance.emulator.replies import reply
+from conformance.emulator.replies import SERVER_ERROR, SERVER_ERROR_FAULT, reply
 
 STALL = declare("stall", "http.response", "test_single_user_message", "answers GETs but never answers a POST (a hung inference backend)")
 ERROR_ECHOES_INPUT = declare("error-echoes-input", "error.small", "test_large_invalid_input", "400 errors echo the request body back (pydantic-style `input`)")
@@ -64,11 +65,21 @@ def create_app(api_key: str | None = None, capabilities: Collection[str] | None 
         for capability, method, path, handler in module.ROUTES:
             if capabilities is None or capability in capabilities:
                 # A socket's handler admits the handshake itself (its refusal is a denial response, or an event then a close).
-                routes.append(WebSocketRoute(path, handler) if method == "WEBSOCKET" else Route(path, endpoint(handler), methods=[method]))
+                routes.append(WebSocketRoute(path, _socket(handler)) if method == "WEBSOCKET" else Route(path, endpoint(handler), methods=[method]))
     app = Starlette(routes=[Mount("/v1", routes=routes)], exception_handlers={HTTPException: _http_error})
     app.state.store = Store()  # what clients create lives as long as this app instance
     app.state.api_key = api_key  # for the socket handlers' admission
     return _FaultGateway(variants.Gateway(app))
+
+
+def _socket(handler: Callable[[WebSocket], Awaitable[None]]) -> Callable[[WebSocket], Awaitable[None]]:
+    """A WebSocket route: a target answering 500 to everything (fault server-error) refuses the handshake so too."""
+    async def guarded(websocket: WebSocket) -> None:
+        if active(websocket, SERVER_ERROR_FAULT):
+            return await websocket.send_denial_response(reply(websocket, 500, SERVER_ERROR))
+        await handler(websocket)
+
+    return guarded
 
 
 async def _echoing(request: Request, error: APIError) -> dict:

@@ -19,7 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from conformance.emulator import admission, streaming
 from conformance.emulator.errors import APIError, invalid
 from conformance.emulator.faults import active, declare
-from conformance.emulator.replies import SERVER_ERROR, SERVER_ERROR_FAULT, reply
+from conformance.emulator.replies import reply
 from conformance.emulator.responses_api import events, request as body_rules, routes, state
 from conformance.emulator.variants import chosen
 
@@ -46,8 +46,6 @@ KEY_IGNORED = declare("responses-socket-key-ignored", "responses-socket.key-refu
 
 
 async def serve(websocket: WebSocket) -> None:
-    if active(websocket, SERVER_ERROR_FAULT):  # a target answering 500 to everything: the handshake too
-        return await websocket.send_denial_response(reply(websocket, 500, SERVER_ERROR))
     if not active(websocket, KEY_IGNORED):
         try:
             admission.admit(websocket, websocket.app.state.api_key)
