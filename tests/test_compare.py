@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conformance import cli
+from conformance.reporting import compare
 from tests.conftest import CASES, run_cases, with_fault
 
 SELECTION = "test_list_models or test_sampling_parameters or test_unknown_model or test_embeddings"
@@ -91,3 +92,11 @@ def test_the_output_folder_is_created_and_an_unwritable_output_is_one_line(runs,
     assert cli.main(["compare", str(runs["good"]), "-o", str(page / "inside-a-file.html")]) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"openai-conformance: cannot write {page / 'inside-a-file.html'}: ") and error.count("\n") == 1
+
+
+def test_a_skipped_cell_names_the_same_case_in_every_process():
+    """The cell of a target that skipped a departure's cases gives the first case's reason by id, not a set's
+    iteration order (which varies per process with string hashing): docs/targets.md is regenerated unchanged."""
+    ids = [f"cases/test_x.py::test_{n:02}" for n in range(20)]
+    target = compare.Target("t", {}, cases={i: {"id": i, "status": "skip", "reason": f"skipped for reason {i[-2:]}"} for i in ids})
+    assert compare._cell(target, None, set(ids)) == ("skipped", "skipped for reason 00", "none")
