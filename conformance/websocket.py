@@ -238,8 +238,14 @@ SET_BY_WEBSOCKETS = {"host", "connection", "upgrade", "sec-websocket-key", "sec-
 
 
 def _response(status: int, headers, body: bytes | None, request: httpx.Request) -> httpx.Response:
-    response = httpx.Response(status, headers=list(headers), content=bytes(body or b""), request=request)  # websockets may hand a bytearray
-    response.read()  # given bytes with a Content-Length header, httpx still counts the body as unread
+    """The handshake's answer as an httpx.Response, its body decoded as its Content-Encoding says; a body that does
+    not decode is kept as it came (the checks then find no JSON in it, as they would on any answer)."""
+    raw = bytes(body or b"")  # websockets may hand a bytearray
+    response = httpx.Response(status, headers=list(headers), stream=httpx.ByteStream(raw), request=request)
+    try:
+        response.read()
+    except httpx.DecodingError:
+        response._content = raw
     return response
 
 

@@ -43,9 +43,10 @@ def coded_run(request, emulator, tmp_path_factory):
 
 
 def exchanges(results: dict, generated: bool, streamed: bool) -> list[dict]:
-    """The HTTP answers (not a WebSocket session's handshake nor the answers on its socket, where no content coding applies)."""
+    """The HTTP answers: not a WebSocket session's handshake nor the answers on its socket, where no content coding applies,
+    nor an answer read from a file (a batch's result line: ``source``)."""
     return [e for case in results["cases"] if case["id"].startswith("test_generated") == generated for e in case["exchanges"]
-            if e["response"] and "socket" not in e and "turn" not in e
+            if e["response"] and not {"socket", "turn", "source"} & set(e)
             and ("event-stream" in e["response"]["headers"].get("content-type", "")) == streamed]
 
 
