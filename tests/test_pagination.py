@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from conformance import pagination
+from conformance.emulator.server import EmbeddedServer
 from conformance.checks import Expect, evaluate
 from conformance.exchange import Exchange
 from tests.conftest import KEY, failed_checks, run_cases, with_fault
@@ -25,9 +26,20 @@ def test_legal_variation_passes_every_pagination_check(variant, emulator, tmp_pa
     assert (code, failed_checks(results)) == (0, set())
 
 
+@pytest.fixture(scope="module")
+def own_emulator():
+    """An emulator holding only what this module's runs create. The session's gathers the objects of every test, and past
+    MAX_PAGES pages of older ones a walk the wrong way (order ignored) also meets list.walk-after's bound (a known second
+    finding of the one cause, closing note of issues 22-24)."""
+    server = EmbeddedServer(api_key=KEY)
+    yield server.start()
+    server.stop()
+
+
 @pytest.mark.parametrize("depth", ["quick", "deep"])
 @pytest.mark.parametrize("fault", ["order-ignored", "default-order-asc"])
-def test_a_wrong_order_fails_at_must_level_although_a_burst_of_creations_shares_a_second(fault, depth, emulator, tmp_path):
+def test_a_wrong_order_fails_at_must_level_although_a_burst_of_creations_shares_a_second(fault, depth, own_emulator, tmp_path):
+    emulator = own_emulator
     # Seen: order=asc answered newest first gave only a list.tie-order warning, because the walk's objects were
     # all created within one second (as the emulator now stamps them, like a real server) and any order of
     # ties is a legal sort. test_order seeds them in two seconds, so the order shows, in either depth.
