@@ -3,7 +3,7 @@ the input files and requests the reference rejects.
 
 A batch holds two small requests (16 output tokens each); its input file is named with the run's marker and the batch
 carries it in its metadata. When the case ends the batch is cancelled if it still runs, and its input and result files
-are deleted (conformance/resources.py). A wait for a batch is bounded (conformance/batches.py WAIT_SECONDS): a batch
+are deleted (conformance/resources.py). A wait for a batch is bounded (conformance/polling.py): a batch
 that has not ended by then leaves its case not judged past the wait, never passed.
 """
 

@@ -3,14 +3,12 @@
 Every store carries the run's marker in its metadata and every upload the run's file name prefix; both are removed
 when their case ends (the store first: deleting it detaches its files). A quick run makes one small store of two
 files (test_vector_store_lifecycle); the other cases are deep. Waits for processing are bounded
-(checks/vector_stores.py WAIT_SECONDS): a file may stay in_progress a while, not for ever.
+(conformance/polling.py): a file may stay in_progress a while, not for ever.
 """
-
-import time
 
 import pytest
 
-from conformance.checks.vector_stores import WAIT_SECONDS
+from conformance import polling
 
 from .test_files import upload
 from .test_responses import response
@@ -40,12 +38,12 @@ def _in_progress(answer) -> bool:
 
 
 def settle(api, path: str, created):
-    """Retrieve ``path`` until nothing in it is in progress, for at most WAIT_SECONDS; then once more, judged
+    """Retrieve ``path`` until nothing in it is in progress, for at most polling.WAIT_SECONDS; then once more, judged
     as the end of the wait on what ``created`` made (vector-stores.processed)."""
-    deadline, pause = time.monotonic() + WAIT_SECONDS, FIRST_PAUSE
-    while _in_progress(api.get(path, expect=200)) and time.monotonic() < deadline:
-        time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
-        pause = min(pause * 2, LONGEST_PAUSE)
+    if _in_progress(api.get(path, expect=200)):
+        for _ in polling.pauses(FIRST_PAUSE, LONGEST_PAUSE):
+            if not _in_progress(api.get(path, expect=200)):
+                break
     return api.get(path, expect=200, same_as=created)
 
 

@@ -10,11 +10,11 @@ headers aside (a line has none).
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 
 import httpx
 
+from conformance import polling
 from conformance.exchange import Exchange
 from conformance.steps import CannotContinue
 
@@ -29,9 +29,6 @@ LATER = {
     "cancelling": {"cancelled"},
 }
 """The statuses a batch may be seen in after each (polls may miss those between); a terminal status is final."""
-WAIT_SECONDS = 30.0
-"""The longest a case waits for a batch to reach the status it waits for: a real batch may take hours (then the case
-is not judged past its wait, never passed); a server that runs batches itself finishes a small one in seconds."""
 FIRST_INTERVAL, MAX_INTERVAL = 0.25, 4.0
 
 
@@ -68,20 +65,19 @@ def status(ex: Exchange) -> object:
 
 
 def wait(api, run: BatchRun, until: tuple[str, ...] = TERMINAL) -> Exchange | None:
-    """Retrieve the batch until its status is one of ``until`` (each retrieve checked with the run), for at most WAIT_SECONDS.
+    """Retrieve the batch until its status is one of ``until`` (each retrieve checked with the run), for at most polling.WAIT_SECONDS.
 
     Returns the last retrieve (``None`` when the latest answer already had such a status); a batch still short of it
     at the bound ends the case there, not judged past it."""
-    batch_id, answer = run.batch["id"], None
-    deadline, interval = time.monotonic() + WAIT_SECONDS, FIRST_INTERVAL
-    while run.batch.get("status") not in until:
-        if time.monotonic() > deadline:
-            raise CannotContinue(f"batch {batch_id} was still {run.batch.get('status')!r} after {WAIT_SECONDS:g} s of polling, not yet {' or '.join(until)}")
-        time.sleep(interval)
-        interval = min(2 * interval, MAX_INTERVAL)
+    if run.batch.get("status") in until:
+        return None
+    batch_id = run.batch["id"]
+    for _ in polling.pauses(FIRST_INTERVAL, MAX_INTERVAL):
         answer = api.get(f"/batches/{batch_id}", expect=200, batch=run)
         run.batch = answer.needed()
-    return answer
+        if run.batch.get("status") in until:
+            return answer
+    raise CannotContinue(f"batch {batch_id} was still {run.batch.get('status')!r} after {polling.WAIT_SECONDS:g} s of polling, not yet {' or '.join(until)}")
 
 
 def result_lines(ex: Exchange) -> list[object]:

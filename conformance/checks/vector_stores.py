@@ -9,11 +9,10 @@ list belongs to): a case passes it only to the retrieve that ends its bounded wa
 from __future__ import annotations
 
 from conformance.checks.base import Finding, Level, check, shorten
+from conformance.polling import WAIT_SECONDS
 from conformance.exchange import Exchange
 
 COUNTS = ("in_progress", "completed", "failed", "cancelled")
-WAIT_SECONDS = 30.0
-"""How long a case waits for attached files to be processed before its last retrieve is judged."""
 SEARCH = "POST /vector_stores/{vector_store_id}/search"
 _GIVEN_FILES = ("POST /vector_stores", "POST /vector_stores/{vector_store_id}/file_batches")
 """The creates that are given files (file_ids): a wait for their processing counts them."""
