@@ -34,13 +34,13 @@ import httpx
 
 from conformance import sse
 from conformance.checks.base import Expect
+from conformance.checks.responses_stream import TERMINAL, documented
 from conformance.exchange import Exchange
 from conformance.steps import CannotContinue
 from conformance.websocket import Frame, Socket
 
 PATH = "/responses"
 CREATE = "response.create"
-TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 ERROR = "error"
 STATUSLESS_ERROR = 400
 """The status an error event without ``status`` stands for (the field is optional; the reference's example says 400)."""
@@ -160,15 +160,15 @@ def answer(session: Exchange, turn: Turn, turns: list[Turn]) -> Exchange:
     frames = session.socket.frames[turn.position + 1: min(later, default=len(session.socket.frames))]
     sent_at = session.socket.frames[turn.position].at
     events = [(frame.at - sent_at, value, frame) for frame in frames if not frame.sent for value in values(frame)]
-    documented = [(value, frame) for _, value, frame in events if _documented(value)]
-    if documented and documented[0][0]["type"] == ERROR:
-        error, frame = documented[0]
+    defined = [(value, frame) for _, value, frame in events if documented(value)]
+    if defined and defined[0][0]["type"] == ERROR:
+        error, frame = defined[0]
         status = error.get("status") if type(error.get("status")) is int and 400 <= error["status"] < 600 else STATUSLESS_ERROR
         content = frame.data.encode() if len(values(frame)) == 1 else json.dumps(error).encode()
         return replace(base, response=httpx.Response(status, headers={"content-type": "application/json"}, content=content, request=request))
     if not events:
         return replace(base, transport_error=f"no event answered response.create #{turn.number}: {turn.unfinished or _closed(session.socket)}")
-    chunks = tuple((at, _event(value)) for at, value, _ in events if not (_documented(value) and value["type"] == ERROR))
+    chunks = tuple((at, _event(value)) for at, value, _ in events if not (documented(value) and value["type"] == ERROR))
     stream = sse.Stream(chunks, interrupted=turn.unfinished)
     return replace(base, response=httpx.Response(200, headers={"content-type": "text/event-stream"}, request=request), stream=stream)
 
@@ -176,10 +176,6 @@ def answer(session: Exchange, turn: Turn, turns: list[Turn]) -> Exchange:
 def _event(value: object) -> bytes:
     """One event as the server-sent event a streamed POST would carry: its JSON on one data: line."""
     return f"data: {json.dumps(value)}\n\n".encode()
-
-
-def _documented(value: object) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("type"), str) and (value["type"] == ERROR or value["type"].startswith("response."))
 
 
 def _ends(value: object) -> bool:
